@@ -1,0 +1,17 @@
+# RetinaNet + FPN, COCO 1x, with the PVT-style AdamW recipe (lr 1e-4, wd 1e-4; mmdet
+# configs/pvt/retinanet_pvt-t_fpn_1x_coco.py), which the TransXNet RetinaNet configs also use.
+# Backbones return only the 3 levels the FPN reads (out_indices (1, 2, 3)), as mmdet's Swin
+# RetinaNet does, so no parameter goes unused under DDP.
+_base_ = [
+    'mmdet::_base_/models/retinanet_r50_fpn.py',
+    'mmdet::_base_/datasets/coco_detection.py',
+    'mmdet::_base_/schedules/schedule_1x.py',
+    'mmdet::_base_/default_runtime.py',
+]
+custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
+
+model = dict(neck=dict(start_level=0, add_extra_convs='on_input', num_outs=5))
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(_delete_=True, type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=1e-4))
+auto_scale_lr = dict(enable=False, base_batch_size=16)

@@ -1,0 +1,8 @@
+"""mmhybrid: hybrid CNN-Transformer backbones for the OpenMMLab 2.x stack."""
+from . import models  # noqa: F401 (fills mmhybrid's registry)
+from .compat import register_into_openmmlab
+from .version import __version__
+
+register_into_openmmlab()
+
+__all__ = ['__version__', 'register_into_openmmlab']

@@ -1,0 +1,3 @@
+from .transxnet import convert_transxnet
+
+__all__ = ['convert_transxnet']

@@ -1,0 +1,113 @@
+"""Official TransXNet checkpoints (LMMMEng/TransXNet) -> mmhybrid keys.
+
+Handles the ImageNet checkpoints (``transx-{t,s,b}.pth.tar``: bare keys with ``classifier.*``),
+the official dense backbone (``norm0/2/4/6``) and the official mmdet/mmseg checkpoints
+(``backbone.``-prefixed backbone keys next to neck and head keys, which pass through).
+"""
+import re
+from typing import Dict, List, Optional, Tuple
+
+import torch
+
+StateDict = Dict[str, torch.Tensor]
+
+# Stem widths identify the variant of an official checkpoint.
+STEM_WIDTH_TO_ARCH = {48: 't', 64: 's', 76: 'b'}
+_BACKBONE_TOP = re.compile(r'(network|patch_embed|relative_pos_enc|classifier|norm\d)\.')
+_OFFICIAL = re.compile(r'^(backbone\.)?(network\.\d+\.|patch_embed\.proj\.|classifier\.)')
+
+
+def is_official_transxnet(state_dict: StateDict) -> bool:
+    """Whether ``state_dict`` uses the official TransXNet key layout."""
+    return any(_OFFICIAL.match(k) for k in state_dict)
+
+
+def _map_backbone_key(key: str) -> Optional[str]:
+    """An official backbone key (no prefix) in mmhybrid's layout; None when unknown."""
+    if key.startswith('patch_embed.proj.'):
+        return 'patch_embed.' + key[len('patch_embed.proj.'):]
+    if re.fullmatch(r'relative_pos_enc\.[0-3]', key):
+        return key
+    m = re.fullmatch(r'network\.(\d+)\.(.+)', key)
+    if m:
+        index, rest = int(m.group(1)), m.group(2)
+        if index % 2 == 0:
+            return f'stages.{index // 2}.{rest}'
+        if rest.startswith('proj.'):
+            return f'downsample_layers.{index // 2}.{rest[len("proj."):]}'
+        return None
+    m = re.fullmatch(r'norm([0246])\.(weight|bias)', key)
+    if m:
+        return f'norm{int(m.group(1)) // 2}.{m.group(2)}'
+    m = re.fullmatch(r'classifier\.0\.(weight|bias)', key)
+    if m:
+        return f'norm3.{m.group(1)}'
+    return None
+
+
+def convert_transxnet(state_dict: StateDict,
+                      prefix: str = 'backbone.') -> StateDict:
+    """Convert an official TransXNet state dict to mmhybrid's full-model layout.
+
+    Backbone keys go under ``prefix`` (bare official keys) or stay under ``backbone.``
+    (official mmdet/mmseg checkpoints); the ImageNet classifier conv becomes the
+    ``head.fc`` Linear of an mmpretrain ``LinearClsHead``, its GroupNorm the backbone's
+    ``norm3``. Other keys (necks, heads) pass through. A state dict already in mmhybrid's
+    layout is returned unchanged.
+
+    Raises:
+        KeyError: for official backbone keys with no known counterpart.
+    """
+    if not is_official_transxnet(state_dict):
+        return dict(state_dict)
+    converted, unknown = {}, []
+    for key, value in state_dict.items():
+        if key.startswith('backbone.'):
+            key_prefix, rest = 'backbone.', key[len('backbone.'):]
+        else:
+            key_prefix, rest = prefix, key
+        if rest.startswith('classifier.2.'):
+            name = rest[len('classifier.2.'):]
+            converted[f'head.fc.{name}'] = value.flatten(1) if name == 'weight' else value
+            continue
+        new = _map_backbone_key(rest)
+        if new is not None:
+            converted[key_prefix + new] = value
+        elif key.startswith('backbone.') or _BACKBONE_TOP.match(rest):
+            unknown.append(key)
+        else:
+            converted[key] = value  # neck and head keys
+    if unknown:
+        raise KeyError(f'Unknown official TransXNet keys (is this a TransXNet checkpoint?): '
+                       f'{unknown[:10]}{" ..." if len(unknown) > 10 else ""}')
+    return converted
+
+
+def detect_arch(state_dict: StateDict) -> Tuple[str, int]:
+    """The arch name and the position-bias build size of an official or converted checkpoint."""
+    for key, value in state_dict.items():
+        if key.endswith('patch_embed.proj.conv.weight') or key.endswith('patch_embed.conv.weight'):
+            width = value.shape[0]
+            if width not in STEM_WIDTH_TO_ARCH:
+                raise ValueError(f'Stem width {width} matches no TransXNet arch '
+                                 f'({STEM_WIDTH_TO_ARCH})')
+            arch = STEM_WIDTH_TO_ARCH[width]
+            break
+    else:
+        raise KeyError('No TransXNet stem (patch_embed) weight in the state dict')
+    image_size = 224
+    for key, value in state_dict.items():
+        if key.endswith('relative_pos_enc.0'):
+            # (1, heads, N, Nk) with N = ceil(size / 4) ** 2 tokens at stage 1.
+            image_size = int(round(value.shape[2] ** 0.5)) * 4
+    return arch, image_size
+
+
+def missing_and_unexpected(converted: StateDict, arch: str, image_size: int,
+                           out_indices: List[int]) -> Tuple[List[str], List[str]]:
+    """Compare converted ``backbone.*`` keys with a freshly built backbone."""
+    from mmhybrid.models import TransXNet
+    model = TransXNet(arch, image_size=image_size, out_indices=out_indices)
+    expected = set(model.state_dict())
+    got = {k[len('backbone.'):] for k in converted if k.startswith('backbone.')}
+    return sorted(expected - got), sorted(got - expected)

@@ -1,0 +1,481 @@
+"""TransXNet: dual dynamic token mixers (IDConv + OSRA) in an NCHW hybrid backbone.
+
+Paper: "TransXNet: Learning Both Global and Local Dynamics with a Dual Dynamic Token Mixer
+for Visual Recognition", https://arxiv.org/abs/2310.19380. The math follows the official code
+(LMMMEng/TransXNet @ ce2c73d) exactly; module names inside a block are the official ones so
+that the converter only renames the top level.
+"""
+import math
+from typing import Dict, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torch.utils.checkpoint as cp
+from mmcv.cnn import ConvModule, build_activation_layer, build_norm_layer
+from mmcv.cnn.bricks import DropPath
+from mmengine.model import BaseModule
+from mmengine.model.weight_init import trunc_normal_
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from mmhybrid.registry import MODELS
+from ..utils import load_pretrained, parse_arch, parse_out_indices
+from ..layers import LayerScale2d
+
+GELU = dict(type='GELU')
+
+
+class DynamicConv2d(BaseModule):
+    """IDConv: an input-dependent depthwise conv mixing ``num_groups`` candidate kernels.
+
+    Per kernel tap, a softmax over the candidates (computed from a KxK pooled map) weighs the
+    kernels; the bias is weighed the same way from the global mean, through the same ``proj``.
+
+    Args:
+        dim (int): Channels.
+        kernel_size (int): Size K of the dynamic kernel.
+        num_groups (int): Number G of candidate kernels.
+        reduction (int): Channel reduction of the attention branch.
+        norm_cfg (dict): Norm of the attention branch.
+    """
+
+    def __init__(self,
+                 dim: int,
+                 kernel_size: int = 7,
+                 num_groups: int = 2,
+                 reduction: int = 4,
+                 norm_cfg: dict = dict(type='BN')) -> None:
+        super().__init__()
+        self.num_groups = num_groups
+        self.kernel_size = kernel_size
+        self.weight = nn.Parameter(torch.empty(num_groups, dim, kernel_size, kernel_size))
+        self.bias = nn.Parameter(torch.empty(num_groups, dim))
+        self.pool = nn.AdaptiveAvgPool2d((kernel_size, kernel_size))
+        self.proj = nn.Sequential(
+            ConvModule(dim, dim // reduction, 1, norm_cfg=norm_cfg, act_cfg=GELU),
+            nn.Conv2d(dim // reduction, dim * num_groups, 1))
+        trunc_normal_(self.weight, std=0.02)
+        trunc_normal_(self.bias, std=0.02)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, C, H, W = x.shape
+        G, K = self.num_groups, self.kernel_size
+        scale = self.proj(self.pool(x)).reshape(B, G, C, K, K).softmax(dim=1)
+        weight = (scale * self.weight.unsqueeze(0)).sum(dim=1)
+        bias_scale = self.proj(x.mean(dim=(-2, -1), keepdim=True)).reshape(B, G, C).softmax(dim=1)
+        bias = (bias_scale * self.bias.unsqueeze(0)).sum(dim=1)
+        # One grouped conv over the batch folded into channels: a per-sample depthwise conv.
+        out = F.conv2d(
+            x.reshape(1, B * C, H, W),
+            weight.reshape(B * C, 1, K, K),
+            bias.reshape(B * C),
+            padding=K // 2,
+            groups=B * C)
+        return out.reshape(B, C, H, W)
+
+
+class OSRAttention(BaseModule):
+    """OSRA: attention whose keys/values come from an overlapping strided depthwise reduction.
+
+    Args:
+        dim (int): Channels.
+        num_heads (int): Attention heads.
+        sr_ratio (int): Spatial reduction of keys and values (1 = none).
+        norm_cfg (dict): Norm of the reduction convs.
+    """
+
+    def __init__(self,
+                 dim: int,
+                 num_heads: int,
+                 sr_ratio: int,
+                 norm_cfg: dict = dict(type='BN')) -> None:
+        super().__init__()
+        if dim % num_heads:
+            raise ValueError(f'OSRA channels {dim} are not divisible by {num_heads} heads')
+        self.num_heads = num_heads
+        self.sr_ratio = sr_ratio
+        self.q = nn.Conv2d(dim, dim, 1)
+        self.kv = nn.Conv2d(dim, dim * 2, 1)
+        if sr_ratio > 1:
+            k = sr_ratio + 3
+            self.sr = nn.Sequential(
+                ConvModule(dim, dim, k, stride=sr_ratio, padding=k // 2, groups=dim,
+                           norm_cfg=norm_cfg, act_cfg=GELU),
+                ConvModule(dim, dim, 1, groups=dim, norm_cfg=norm_cfg, act_cfg=None))
+        else:
+            self.sr = nn.Identity()
+        self.local_conv = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
+
+    def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+        B, C, H, W = x.shape
+        h = self.num_heads
+        q = self.q(x).reshape(B, h, C // h, H * W).transpose(-1, -2)
+        kv = self.sr(x)
+        kv = self.local_conv(kv) + kv
+        k, v = self.kv(kv).reshape(B, 2, h, C // h, -1).transpose(-1, -2).unbind(dim=1)
+        if pos_bias is not None:
+            pos_bias = pos_bias.to(q.dtype)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=pos_bias)
+        return out.transpose(-1, -2).reshape(B, C, H, W)
+
+
+class HybridTokenMixer(BaseModule):
+    """D-Mixer: IDConv on the first channel half, OSRA on the second, then the STE.
+
+    Args:
+        dim (int): Channels.
+        kernel_size (int): IDConv kernel size.
+        num_groups (int): IDConv candidate kernels.
+        num_heads (int): OSRA heads.
+        sr_ratio (int): OSRA spatial reduction.
+        reduction_ratio (int): STE squeeze ratio (inner width ``max(16, dim // ratio)``).
+        norm_cfg (dict): Norm of the internal BatchNorms.
+    """
+
+    def __init__(self,
+                 dim: int,
+                 kernel_size: int,
+                 num_groups: int,
+                 num_heads: int,
+                 sr_ratio: int,
+                 reduction_ratio: int = 8,
+                 norm_cfg: dict = dict(type='BN')) -> None:
+        super().__init__()
+        if dim % 2:
+            raise ValueError(f'TransXNet stage width {dim} must be even (it is split in halves)')
+        half = dim // 2
+        self.local_unit = DynamicConv2d(half, kernel_size, num_groups, norm_cfg=norm_cfg)
+        self.global_unit = OSRAttention(half, num_heads, sr_ratio, norm_cfg=norm_cfg)
+        inner = max(16, dim // reduction_ratio)
+        self.proj = nn.Sequential(
+            nn.Conv2d(dim, dim, 3, padding=1, groups=dim),
+            build_activation_layer(GELU),
+            build_norm_layer(norm_cfg, dim)[1],
+            nn.Conv2d(dim, inner, 1),
+            build_activation_layer(GELU),
+            build_norm_layer(norm_cfg, inner)[1],
+            nn.Conv2d(inner, dim, 1),
+            build_norm_layer(norm_cfg, dim)[1])
+
+    def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+        x1, x2 = torch.chunk(x, 2, dim=1)
+        x = torch.cat([self.local_unit(x1), self.global_unit(x2, pos_bias)], dim=1)
+        return self.proj(x) + x
+
+
+class MultiScaleDWConv(BaseModule):
+    """Depthwise convs of kernels 1/3/5/7 on four channel chunks.
+
+    Args:
+        dim (int): Channels; the first chunk takes the remainder of ``dim // 4``.
+        scales (Sequence[int]): Kernel size of each chunk.
+    """
+
+    def __init__(self, dim: int, scales: Sequence[int] = (1, 3, 5, 7)) -> None:
+        super().__init__()
+        n = len(scales)
+        self.channels = [dim - (n - 1) * (dim // n)] + [dim // n] * (n - 1)
+        self.proj = nn.ModuleList(
+            nn.Conv2d(c, c, k, padding=k // 2, groups=c) for c, k in zip(self.channels, scales))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        chunks = torch.split(x, self.channels, dim=1)
+        return torch.cat([conv(c) for conv, c in zip(self.proj, chunks)], dim=1)
+
+
+class MultiScaleFFN(BaseModule):
+    """MS-FFN: 1x1 conv, multi-scale depthwise convs with a residual, 1x1 conv.
+
+    Args:
+        dim (int): Input and output channels.
+        hidden_dim (int): Hidden channels.
+        drop (float): Dropout after the hidden activation and at the output.
+        norm_cfg (dict): Norm of the internal BatchNorms.
+    """
+
+    def __init__(self,
+                 dim: int,
+                 hidden_dim: int,
+                 drop: float = 0.,
+                 norm_cfg: dict = dict(type='BN')) -> None:
+        super().__init__()
+        self.fc1 = nn.Sequential(
+            nn.Conv2d(dim, hidden_dim, 1, bias=False),
+            build_activation_layer(GELU),
+            build_norm_layer(norm_cfg, hidden_dim)[1])
+        self.dwconv = MultiScaleDWConv(hidden_dim)
+        self.act = build_activation_layer(GELU)
+        self.norm = build_norm_layer(norm_cfg, hidden_dim)[1]
+        self.fc2 = nn.Sequential(
+            nn.Conv2d(hidden_dim, dim, 1, bias=False),
+            build_norm_layer(norm_cfg, dim)[1])
+        self.drop = nn.Dropout(drop)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.fc1(x)
+        x = self.dwconv(x) + x
+        x = self.drop(self.norm(self.act(x)))
+        return self.drop(self.fc2(x))
+
+
+class TransXNetBlock(BaseModule):
+    """DPE, then D-Mixer and MS-FFN, each pre-normed with GN(1), layer-scaled and drop-pathed.
+
+    Args:
+        dim (int): Channels.
+        kernel_size (int): IDConv kernel size.
+        num_groups (int): IDConv candidate kernels.
+        num_heads (int): OSRA heads.
+        sr_ratio (int): OSRA spatial reduction.
+        mlp_ratio (float): MS-FFN hidden ratio.
+        drop (float): MS-FFN dropout.
+        drop_path (float): Stochastic depth of both residual branches.
+        layer_scale_init_value (float): Initial layer-scale weight.
+        norm_cfg (dict): Norm of the internal BatchNorms.
+        with_cp (bool): Run the block under gradient checkpointing.
+    """
+
+    def __init__(self,
+                 dim: int,
+                 kernel_size: int,
+                 num_groups: int,
+                 num_heads: int,
+                 sr_ratio: int,
+                 mlp_ratio: float,
+                 drop: float = 0.,
+                 drop_path: float = 0.,
+                 layer_scale_init_value: float = 1e-5,
+                 norm_cfg: dict = dict(type='BN'),
+                 with_cp: bool = False) -> None:
+        super().__init__()
+        self.with_cp = with_cp
+        self.pos_embed = nn.Conv2d(dim, dim, 7, padding=3, groups=dim)
+        self.norm1 = nn.GroupNorm(1, dim)
+        self.token_mixer = HybridTokenMixer(
+            dim, kernel_size, num_groups, num_heads, sr_ratio, norm_cfg=norm_cfg)
+        self.norm2 = nn.GroupNorm(1, dim)
+        self.mlp = MultiScaleFFN(dim, int(dim * mlp_ratio), drop=drop, norm_cfg=norm_cfg)
+        self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
+        self.layer_scale_1 = LayerScale2d(dim, layer_scale_init_value)
+        self.layer_scale_2 = LayerScale2d(dim, layer_scale_init_value)
+
+    def _forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor]) -> torch.Tensor:
+        x = x + self.pos_embed(x)
+        x = x + self.drop_path(self.layer_scale_1(self.token_mixer(self.norm1(x), pos_bias)))
+        return x + self.drop_path(self.layer_scale_2(self.mlp(self.norm2(x))))
+
+    def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+        if self.with_cp and x.requires_grad:
+            return cp.checkpoint(self._forward, x, pos_bias, use_reentrant=False)
+        return self._forward(x, pos_bias)
+
+
+@MODELS.register_module()
+class TransXNet(BaseModule):
+    """TransXNet backbone for classification and dense prediction.
+
+    Paper: https://arxiv.org/abs/2310.19380 (official code: LMMMEng/TransXNet).
+
+    Args:
+        arch (str | dict): ``'t'``, ``'s'``, ``'b'`` (or ``tiny/small/base``), or a dict with
+            the keys of :attr:`arch_zoo` entries.
+        in_channels (int): Input channels.
+        image_size (int): Size the per-stage attention position biases are stored for;
+            other input sizes resize them bicubically, as the official code does.
+        out_indices (int | Sequence[int]): Stages (0-3) whose outputs are returned, each
+            after its own output norm.
+        frozen_stages (int): -1 freezes nothing, 0 the stem, k the stem and stages 1..k
+            (with their downsamplings, position biases and output norms).
+        norm_eval (bool): Keep BatchNorms in eval mode during training.
+        drop_rate (float): Dropout inside the MS-FFNs.
+        drop_path_rate (float): Stochastic depth, linear over all blocks from 0.
+        layer_scale_init_value (float): Initial layer-scale weight.
+        norm_cfg (dict): Norm of the stem, downsamplings and internal BatchNorms.
+        out_norm_cfg (dict): Norm of each output; GroupNorm(1) as in the official dense code.
+        with_cp (bool): Gradient checkpointing per block.
+        init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=..., prefix=...)``
+            loads a converted or an official checkpoint (official keys are converted).
+
+    Example:
+        >>> import torch
+        >>> from mmhybrid.models import TransXNet
+        >>> outs = TransXNet('t').eval()(torch.rand(1, 3, 224, 224))
+        >>> [tuple(o.shape) for o in outs]
+        [(1, 48, 56, 56), (1, 96, 28, 28), (1, 224, 14, 14), (1, 448, 7, 7)]
+    """
+
+    arch_zoo: Dict[str, dict] = {
+        **dict.fromkeys(['t', 'tiny'], dict(
+            depths=[3, 3, 9, 3], embed_dims=[48, 96, 224, 448], num_heads=[1, 2, 4, 8],
+            num_groups=[2, 2, 2, 2], mlp_ratios=[4, 4, 4, 4])),
+        **dict.fromkeys(['s', 'small'], dict(
+            depths=[4, 4, 12, 4], embed_dims=[64, 128, 320, 512], num_heads=[1, 2, 5, 8],
+            num_groups=[2, 2, 3, 4], mlp_ratios=[6, 6, 4, 4])),
+        **dict.fromkeys(['b', 'base'], dict(
+            depths=[4, 4, 21, 4], embed_dims=[76, 152, 336, 672], num_heads=[2, 4, 8, 16],
+            num_groups=[2, 2, 4, 4], mlp_ratios=[8, 8, 4, 4])),
+    }
+    arch_defaults = dict(sr_ratios=[8, 4, 2, 1], kernel_size=7)
+    num_stages = 4
+
+    def __init__(self,
+                 arch: Union[str, dict] = 't',
+                 in_channels: int = 3,
+                 image_size: int = 224,
+                 out_indices: Union[int, Sequence[int]] = (0, 1, 2, 3),
+                 frozen_stages: int = -1,
+                 norm_eval: bool = False,
+                 drop_rate: float = 0.,
+                 drop_path_rate: float = 0.,
+                 layer_scale_init_value: float = 1e-5,
+                 norm_cfg: dict = dict(type='BN'),
+                 out_norm_cfg: dict = dict(type='GN', num_groups=1),
+                 with_cp: bool = False,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.arch = parse_arch(self, arch)
+        if image_size < 32:
+            raise ValueError(f'TransXNet image_size must be at least 32, got {image_size}')
+        if not -1 <= frozen_stages < self.num_stages:
+            raise ValueError(f'frozen_stages must be in [-1, {self.num_stages - 1}], '
+                             f'got {frozen_stages}')
+        self.out_indices = parse_out_indices(out_indices, self.num_stages)
+        self.frozen_stages = frozen_stages
+        self.norm_eval = norm_eval
+        depths = self.depths = self.arch['depths']
+        dims = self.embed_dims = self.arch['embed_dims']
+        self.sr_ratios = self.arch['sr_ratios']
+
+        self.patch_embed = ConvModule(
+            in_channels, dims[0], 7, stride=4, padding=3, norm_cfg=norm_cfg, act_cfg=None)
+
+        # One dense (N x Nk) attention bias per stage, shared by the stage's blocks.
+        self.relative_pos_enc = nn.ParameterList()
+        size = math.ceil(image_size / 4)
+        for i in range(self.num_stages):
+            s = self.sr_ratios[i]
+            num_keys = math.ceil(size / s) ** 2
+            self.relative_pos_enc.append(
+                nn.Parameter(torch.zeros(1, self.arch['num_heads'][i], size * size, num_keys)))
+            size = math.ceil(size / 2)
+        self._pos_bias_cache: Dict[int, Tuple[tuple, torch.Tensor]] = {}
+
+        dpr = torch.linspace(0, drop_path_rate, sum(depths)).tolist()
+        self.downsample_layers = nn.ModuleList(
+            ConvModule(dims[i], dims[i + 1], 3, stride=2, padding=1, norm_cfg=norm_cfg,
+                       act_cfg=None) for i in range(self.num_stages - 1))
+        self.stages = nn.ModuleList()
+        for i in range(self.num_stages):
+            first = sum(depths[:i])
+            self.stages.append(nn.ModuleList(
+                TransXNetBlock(
+                    dims[i],
+                    kernel_size=self.arch['kernel_size'],
+                    num_groups=self.arch['num_groups'][i],
+                    num_heads=self.arch['num_heads'][i],
+                    sr_ratio=self.sr_ratios[i],
+                    mlp_ratio=self.arch['mlp_ratios'][i],
+                    drop=drop_rate,
+                    drop_path=dpr[first + j],
+                    layer_scale_init_value=layer_scale_init_value,
+                    norm_cfg=norm_cfg,
+                    with_cp=with_cp) for j in range(depths[i])))
+        for i in self.out_indices:
+            self.add_module(f'norm{i}', build_norm_layer(out_norm_cfg, dims[i])[1])
+        self._freeze_stages()
+
+    def init_weights(self) -> None:
+        """Official init from scratch, or load ``init_cfg`` Pretrained (converting official keys)."""
+        if self.init_cfg is not None and self.init_cfg.get('type') == 'Pretrained':
+            from mmhybrid.converters.transxnet import convert_transxnet
+            load_pretrained(self, self.init_cfg, convert_transxnet)
+            return
+        super().init_weights()
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                trunc_normal_(m.weight, std=0.02)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, (nn.GroupNorm, _BatchNorm)):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+
+    def _pos_bias(self, stage: int, hw: Tuple[int, int]) -> torch.Tensor:
+        """The stage's attention bias at the size of ``hw``, resized once per forward at most.
+
+        Without autograd the resized tensor is cached until the size or the weights change.
+        """
+        s = self.sr_ratios[stage]
+        size = (hw[0] * hw[1], math.ceil(hw[0] / s) * math.ceil(hw[1] / s))
+        bias = self.relative_pos_enc[stage]
+        if tuple(bias.shape[-2:]) == size:
+            return bias
+        if torch.is_grad_enabled() and bias.requires_grad:
+            return F.interpolate(bias, size=size, mode='bicubic', align_corners=False)
+        key = (size, bias._version, bias.data_ptr(), bias.dtype, bias.device)
+        cached = self._pos_bias_cache.get(stage)
+        if cached is None or cached[0] != key:
+            resized = F.interpolate(bias.detach(), size=size, mode='bicubic', align_corners=False)
+            cached = self._pos_bias_cache[stage] = (key, resized)
+        return cached[1]
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        x = self.patch_embed(x)
+        outs = []
+        for i, blocks in enumerate(self.stages):
+            if i > 0:
+                x = self.downsample_layers[i - 1](x)
+            pos_bias = self._pos_bias(i, x.shape[-2:])
+            for block in blocks:
+                x = block(x, pos_bias)
+            if i in self.out_indices:
+                outs.append(getattr(self, f'norm{i}')(x))
+        return tuple(outs)
+
+    def _freeze_stages(self) -> None:
+        frozen = [self.patch_embed] if self.frozen_stages >= 0 else []
+        for i in range(self.frozen_stages):
+            frozen.append(self.stages[i])
+            if i > 0:
+                frozen.append(self.downsample_layers[i - 1])
+            if i in self.out_indices:
+                frozen.append(getattr(self, f'norm{i}'))
+            self.relative_pos_enc[i].requires_grad = False
+        for module in frozen:
+            module.eval()
+            for param in module.parameters():
+                param.requires_grad = False
+
+    def train(self, mode: bool = True) -> 'TransXNet':
+        super().train(mode)
+        self._freeze_stages()
+        if mode and self.norm_eval:
+            for m in self.modules():
+                if isinstance(m, _BatchNorm):
+                    m.eval()
+        return self
+
+    def get_layer_depth(self, param_name: str, prefix: str = '') -> Tuple[int, int]:
+        """Layer id of a parameter for layer-wise lr decay: stem 0, blocks 1..sum(depths).
+
+        Downsamplings and position biases go with the first block of their stage; output
+        norms and everything outside ``prefix`` (necks, heads) get the last id.
+
+        Returns:
+            tuple[int, int]: The layer id and the number of layers.
+        """
+        num_layers = sum(self.depths) + 2
+        if not param_name.startswith(prefix):
+            return num_layers - 1, num_layers
+        name = param_name[len(prefix):].split('.')
+        if name[0] == 'patch_embed':
+            layer_id = 0
+        elif name[0] == 'downsample_layers':
+            layer_id = sum(self.depths[:int(name[1]) + 1]) + 1
+        elif name[0] == 'relative_pos_enc':
+            layer_id = sum(self.depths[:int(name[1])]) + 1
+        elif name[0] == 'stages':
+            layer_id = sum(self.depths[:int(name[1])]) + int(name[2]) + 1
+        else:
+            layer_id = num_layers - 1
+        return layer_id, num_layers

@@ -1,0 +1,20 @@
+"""Registries of mmhybrid: children of mmengine's root registries under the scope ``mmhybrid``.
+
+Because the scope equals the import name and ``locations`` names the modules that register
+into them, ``type='mmhybrid.TransXNet'`` resolves from any mmdet/mmseg/mmpretrain config
+without an explicit import.
+"""
+from mmengine.registry import HOOKS as MMENGINE_HOOKS
+from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import \
+    OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
+from mmengine.registry import Registry
+
+MODELS = Registry(
+    'model', parent=MMENGINE_MODELS, scope='mmhybrid', locations=['mmhybrid.models'])
+OPTIM_WRAPPER_CONSTRUCTORS = Registry(
+    'optimizer wrapper constructor',
+    parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
+    scope='mmhybrid',
+    locations=['mmhybrid.engine'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmhybrid', locations=['mmhybrid.engine'])

@@ -1,0 +1,6 @@
+from .toy_data import (TOY_COCO_CLASSES, make_all, make_toy_ade20k, make_toy_cityscapes,
+                       make_toy_coco)
+
+__all__ = [
+    'TOY_COCO_CLASSES', 'make_all', 'make_toy_ade20k', 'make_toy_cityscapes', 'make_toy_coco'
+]

@@ -1,0 +1,36 @@
+"""Load mmengine's own training checkpoints under torch's ``weights_only=True`` unpickler.
+
+torch >= 2.6 loads with ``weights_only=True``; mmengine 0.10.7 checkpoints hold a
+``HistoryBuffer`` in the message hub and numpy values in ``meta``, which that unpickler
+refuses. Rather than switching the safe unpickler off, allow exactly those types while a
+run resumes or loads its checkpoints.
+"""
+import builtins
+import contextlib
+from typing import Iterator, List
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+
+
+def mmengine_checkpoint_globals() -> List[object]:
+    """The globals that mmengine 0.10.x writes into a training checkpoint."""
+    try:
+        multiarray = np._core.multiarray
+    except AttributeError:  # numpy 1.x
+        multiarray = np.core.multiarray
+    dtype_classes = [
+        getattr(np.dtypes, name) for name in dir(getattr(np, 'dtypes', object()))
+        if name.endswith('DType')
+    ]
+    # HistoryBuffer pickles references to its statistics methods through getattr.
+    return [HistoryBuffer, builtins.getattr, np.ndarray, np.dtype, multiarray._reconstruct,
+            multiarray.scalar, *dtype_classes]
+
+
+@contextlib.contextmanager
+def trusted_checkpoint_loading() -> Iterator[None]:
+    """Context in which ``torch.load(weights_only=True)`` accepts mmengine checkpoints."""
+    with torch.serialization.safe_globals(mmengine_checkpoint_globals()):
+        yield

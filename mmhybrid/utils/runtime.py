@@ -1,0 +1,109 @@
+"""What tools/train.py and tools/test.py share: CLI overrides, CPU distributed runs, data checks."""
+import argparse
+import os
+import os.path as osp
+from typing import Iterator
+
+import torch
+from mmengine.config import Config, ConfigDict
+
+
+def default_work_dir(config_path: str) -> str:
+    return osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+
+def apply_common_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Apply ``--cfg-options``, ``--work-dir``, ``--launcher`` and ``--amp`` as mmdet does."""
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = default_work_dir(args.config)
+    if getattr(args, 'amp', False):
+        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+            raise ValueError(f'--amp needs an OptimWrapper or AmpOptimWrapper, got {wrapper}')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    return cfg
+
+
+def _replace_sync_bn(node: object) -> None:
+    if isinstance(node, dict):
+        if node.get('type') in ('SyncBN', 'MMSyncBN'):
+            node['type'] = 'BN'
+        for value in node.values():
+            _replace_sync_bn(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            _replace_sync_bn(value)
+
+
+def adapt_for_cpu_distributed(cfg: Config) -> None:
+    """Make a launched (torchrun/slurm) run work without CUDA: gloo, CPU DDP, plain BN.
+
+    mmengine's launcher calls ``torch.cuda.set_device`` and builds DDP with ``device_ids``,
+    both CUDA-only, so the process group is set up here and DDP gets no device ids.
+    """
+    if cfg.launcher == 'none' or torch.cuda.is_available():
+        return
+    cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if not torch.distributed.is_initialized():
+        if cfg.launcher == 'slurm':
+            raise RuntimeError('CPU-only slurm runs are not supported; use torchrun '
+                               '(tools/dist_train.sh) on CPU nodes')
+        torch.distributed.init_process_group(backend='gloo')
+    wrapper = cfg.get('model_wrapper_cfg') or ConfigDict(type='MMDistributedDataParallel')
+    wrapper.setdefault('broadcast_buffers', False)
+    wrapper.setdefault('find_unused_parameters', cfg.get('find_unused_parameters', False))
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+    # torch's SyncBatchNorm needs CUDA.
+    _replace_sync_bn(cfg.model)
+
+
+def _datasets(node: object) -> Iterator[dict]:
+    """Every dataset dict under a dataloader cfg, through wrappers such as RepeatDataset."""
+    if isinstance(node, dict):
+        if 'data_root' in node or 'ann_file' in node or 'data_prefix' in node:
+            yield node
+        for key in ('dataset', 'datasets'):
+            if key in node:
+                yield from _datasets(node[key])
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _datasets(item)
+
+
+def check_data_roots(cfg: Config, phases: tuple) -> None:
+    """Fail early, with what to do, when a dataset's files are not where the config says.
+
+    Args:
+        cfg: The config.
+        phases: Dataloader names to check, e.g. ``('train', 'val')``.
+    """
+    for phase in phases:
+        loader = cfg.get(f'{phase}_dataloader')
+        if not loader:
+            continue
+        for dataset in _datasets(loader.get('dataset')):
+            root = dataset.get('data_root') or ''
+            paths = []
+            if root:
+                paths.append(root)
+            if dataset.get('ann_file'):
+                paths.append(osp.join(root, dataset['ann_file']))
+            for prefix in (dataset.get('data_prefix') or {}).values():
+                if isinstance(prefix, str) and prefix:
+                    paths.append(osp.join(root, prefix))
+            for path in paths:
+                if not osp.exists(path):
+                    raise FileNotFoundError(
+                        f'{phase} data not found: {dataset.get("type", "dataset")} expects '
+                        f'{path!r} (data_root {root!r}, working directory {os.getcwd()!r}). '
+                        'Put the dataset there in its standard layout (see README, "Data"), '
+                        'or link it (ln -s /path/to/dataset data/<name>), or point the config '
+                        "elsewhere with --cfg-options. To try mmhybrid without it, run "
+                        "'python tools/misc/make_toy_data.py' and use a configs/demo/ config.")

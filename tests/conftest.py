@@ -1,0 +1,72 @@
+import os
+import os.path as osp
+import subprocess
+import sys
+from typing import List
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SHARED = osp.join(osp.dirname(REPO), 'shared')
+GOLDEN = osp.join(SHARED, 'golden')
+
+
+def run_python(args: List[str], cwd: str, env: dict = None, timeout: int = 600,
+               check: bool = True) -> subprocess.CompletedProcess:
+    """Run ``python ARGS`` in ``cwd`` with mmhybrid importable; fail with its output."""
+    full_env = {**os.environ, 'PYTHONPATH': REPO, 'PYTHONUNBUFFERED': '1', **(env or {})}
+    proc = subprocess.run([sys.executable, *args], cwd=cwd, env=full_env, timeout=timeout,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{" ".join(args)} exited {proc.returncode}:\n{proc.stdout[-6000:]}')
+    return proc
+
+
+@pytest.fixture(scope='session')
+def toy_workspace(tmp_path_factory) -> str:
+    """A folder whose data/toy holds the toy datasets; configs' relative roots resolve in it."""
+    from mmhybrid.testing import make_all
+    root = str(tmp_path_factory.mktemp('workspace'))
+    make_all(osp.join(root, 'data', 'toy'))
+    return root
+
+
+def golden_path(name: str) -> str:
+    path = osp.join(GOLDEN, name)
+    if not osp.exists(path):
+        pytest.fail(f'golden file {path} is missing: ../shared/golden must sit beside the repo')
+    return path
+
+
+
+def write_toy_config(directory: str, leaf: str, dataset: str) -> str:
+    """A config running ``configs/<leaf>`` for 2 iterations on the toy ``dataset``.
+
+    The model, optimizer and evaluator stay the leaf's; the data, the image scale and the loop
+    length shrink (``configs/_base_/datasets/toy_<dataset>.py``).
+    """
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO, 'configs', leaf))
+    toy = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'datasets', f'toy_{dataset}.py'))
+    loader = dict(num_workers=0, persistent_workers=False)
+    override = dict(
+        model=dict(backbone=dict(init_cfg=None)),
+        train_dataloader=dict(batch_size=2, dataset=dict(indices=4, **toy[f'toy_{dataset}_train']),
+                              **loader),
+        val_dataloader=dict(batch_size=1, dataset=dict(indices=2, **toy[f'toy_{dataset}_val']),
+                            **loader),
+        default_hooks=dict(logger=dict(interval=1)))
+    override['test_dataloader'] = override['val_dataloader']
+    if dataset == 'coco':
+        override.update(train_cfg=dict(max_epochs=1, val_interval=1),
+                        val_evaluator=toy.toy_coco_evaluator,
+                        test_evaluator=toy.toy_coco_evaluator)
+    else:
+        override['model']['data_preprocessor'] = dict(size=toy[f'toy_{dataset}_crop'])
+        override.update(train_cfg=dict(max_iters=2, val_interval=2),
+                        default_hooks=dict(logger=dict(interval=1),
+                                           checkpoint=dict(interval=2)))
+    cfg.merge_from_dict(override)
+    path = osp.join(directory, f'toy_{osp.basename(leaf)}')
+    cfg.dump(path)
+    return path
