@@ -1,7 +1,8 @@
-"""Bare-name registration of mmhybrid's models into mmdet's, mmseg's and mmpretrain's MODELS.
+"""Bare-name registration of mmhybrid's models and optimizer constructors into mmdet's,
+mmseg's and mmpretrain's registries.
 
 This lets an unmodified config of those packages say ``type='TransXNet'`` once
-``custom_imports=dict(imports=['mmhybrid'])`` has imported us. mmhybrid's own registry stays
+``custom_imports=dict(imports=['mmhybrid'])`` has imported us. mmhybrid's own registries stay
 the single source of truth; a name that a package already owns is left to it.
 """
 import importlib
@@ -10,13 +11,14 @@ from typing import List
 
 from mmengine.logging import print_log
 
-from mmhybrid.registry import MODELS
+from mmhybrid import registry as own
 
 PACKAGES = ('mmdet', 'mmseg', 'mmpretrain')
+REGISTRIES = ('MODELS', 'OPTIM_WRAPPER_CONSTRUCTORS')
 
 
 def register_into_openmmlab() -> List[str]:
-    """Register every mmhybrid model into each importable package's MODELS registry.
+    """Register every mmhybrid model and optimizer constructor into each importable package.
 
     Returns:
         list[str]: The packages registered into.
@@ -25,13 +27,16 @@ def register_into_openmmlab() -> List[str]:
     for package in PACKAGES:
         if importlib.util.find_spec(package) is None:
             continue
-        registry = importlib.import_module(f'{package}.registry').MODELS
-        for name, cls in MODELS.module_dict.items():
-            owner = registry.module_dict.get(name)
-            if owner is None:
-                registry.register_module(name=name, module=cls)
-            elif owner is not cls:
-                print_log(f'{package} already has a model named {name}; use '
-                          f"type='mmhybrid.{name}' for mmhybrid's", logger='current', level=30)
+        target = importlib.import_module(f'{package}.registry')
+        for registry_name in REGISTRIES:
+            registry = getattr(target, registry_name)
+            for name, cls in getattr(own, registry_name).module_dict.items():
+                owner = registry.module_dict.get(name)
+                if owner is None:
+                    registry.register_module(name=name, module=cls)
+                elif owner is not cls:
+                    print_log(f'{package} already has a {registry.name} named {name}; use '
+                              f"type='mmhybrid.{name}' for mmhybrid's", logger='current',
+                              level=30)
         done.append(package)
     return done

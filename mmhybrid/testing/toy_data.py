@@ -12,13 +12,25 @@ from typing import Dict, List, Tuple
 import numpy as np
 from PIL import Image, ImageDraw
 
-# Shape -> COCO category (a real COCO class name, so 80-class COCO configs run unchanged).
-COCO_CATEGORIES = [
-    dict(id=37, name='sports ball', supercategory='sports', shape='circle'),
-    dict(id=38, name='kite', supercategory='sports', shape='triangle'),
-    dict(id=62, name='tv', supercategory='electronic', shape='square'),
-]
-TOY_COCO_CLASSES = tuple(c['name'] for c in COCO_CATEGORIES)
+# The 80 COCO categories with their official ids: the toy annotation files list them all, as
+# COCO's do, so 80-class COCO configs and CocoMetric run unchanged on toy data.
+COCO_CLASSES = (
+    'person', 'bicycle', 'car', 'motorcycle', 'airplane', 'bus', 'train', 'truck', 'boat',
+    'traffic light', 'fire hydrant', 'stop sign', 'parking meter', 'bench', 'bird', 'cat', 'dog',
+    'horse', 'sheep', 'cow', 'elephant', 'bear', 'zebra', 'giraffe', 'backpack', 'umbrella',
+    'handbag', 'tie', 'suitcase', 'frisbee', 'skis', 'snowboard', 'sports ball', 'kite',
+    'baseball bat', 'baseball glove', 'skateboard', 'surfboard', 'tennis racket', 'bottle',
+    'wine glass', 'cup', 'fork', 'knife', 'spoon', 'bowl', 'banana', 'apple', 'sandwich',
+    'orange', 'broccoli', 'carrot', 'hot dog', 'pizza', 'donut', 'cake', 'chair', 'couch',
+    'potted plant', 'bed', 'dining table', 'toilet', 'tv', 'laptop', 'mouse', 'remote',
+    'keyboard', 'cell phone', 'microwave', 'oven', 'toaster', 'sink', 'refrigerator', 'book',
+    'clock', 'vase', 'scissors', 'teddy bear', 'hair drier', 'toothbrush')
+COCO_IDS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+            25, 27, 28, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 49,
+            50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 67, 70, 72, 73, 74,
+            75, 76, 77, 78, 79, 80, 81, 82, 84, 85, 86, 87, 88, 89, 90)
+# The category each toy shape is annotated as.
+TOY_COCO_CLASSES = dict(circle='sports ball', triangle='kite', square='tv')
 # Shape -> ADE20K label (1-based; 0 = "other", ignored with reduce_zero_label).
 ADE_LABELS = dict(background=1, circle=13, triangle=21, square=42)
 # Shape -> Cityscapes labelId (trainId in brackets): road 7 (0), car 26 (13),
@@ -82,8 +94,10 @@ def make_toy_coco(root: str, num_train: int = 64, num_val: int = 16, seed: int =
                   size: Tuple[int, int] = (256, 320)) -> None:
     """COCO 2017 instances layout: ``{train,val}2017/*.jpg`` + ``annotations/instances_*.json``
     with polygon segmentations."""
-    category_of = {c['shape']: c['id'] for c in COCO_CATEGORIES}
-    categories = [{k: v for k, v in c.items() if k != 'shape'} for c in COCO_CATEGORIES]
+    id_of = dict(zip(COCO_CLASSES, COCO_IDS))
+    category_of = {shape: id_of[name] for shape, name in TOY_COCO_CLASSES.items()}
+    categories = [dict(id=i, name=name, supercategory='toy')
+                  for name, i in zip(COCO_CLASSES, COCO_IDS)]
     os.makedirs(osp.join(root, 'annotations'), exist_ok=True)
     ann_id = 1
     for split, count, offset in (('train', num_train, 0), ('val', num_val, 1000)):

@@ -50,11 +50,12 @@ def main() -> None:
     loader = cfg.test_dataloader.dataset
     with open(osp.join(loader.data_root, loader.ann_file)) as f:
         first = json.load(f)['images'][0]['file_name']
-    image = mmcv.imread(osp.join(loader.data_root, loader.data_prefix.img, first), channel_order='rgb')
+    image = mmcv.imread(osp.join(loader.data_root, loader.data_prefix.img, first))  # BGR
+    result = inference_detector(model, image)
     visualizer = VISUALIZERS.build(cfg.visualizer)
     visualizer.dataset_meta = model.dataset_meta
-    visualizer.add_datasample('predictions', image, inference_detector(model, image),
-                              draw_gt=False, pred_score_thr=args.score_thr, out_file=args.out)
+    visualizer.add_datasample('predictions', mmcv.bgr2rgb(image), result, draw_gt=False,
+                              pred_score_thr=args.score_thr, out_file=args.out)
     print(f'predictions painted into {args.out}')
     if not (metrics.get('coco/bbox_mAP', 0) > 0 and metrics.get('coco/segm_mAP', 0) > 0):
         sys.exit('demo failed: bbox and segm AP must both be above 0')

@@ -1,7 +1,7 @@
-# Toy COCO written by tools/misc/make_toy_data.py: real COCO instance format, 320x256 images.
+# Toy COCO written by tools/misc/make_toy_data.py: real COCO instance format, 320x256 images resized to 240x192.
 # Named pieces (toy_*) for configs/demo and the tests to put over a real config's data.
 toy_coco_root = 'data/toy/coco/'
-toy_coco_scale = (320, 256)
+toy_coco_scale = (240, 192)
 toy_coco_train = dict(
     data_root=toy_coco_root,
     ann_file='annotations/instances_train2017.json',

@@ -455,27 +455,29 @@ class TransXNet(BaseModule):
                     m.eval()
         return self
 
-    def get_layer_depth(self, param_name: str, prefix: str = '') -> Tuple[int, int]:
-        """Layer id of a parameter for layer-wise lr decay: stem 0, blocks 1..sum(depths).
+    def get_layer_depth(self, param_name: str, prefix: str = '',
+                        decay_type: str = 'layer_wise') -> Tuple[int, int]:
+        """Layer id of a parameter for lr decay.
 
-        Downsamplings and position biases go with the first block of their stage; output
-        norms and everything outside ``prefix`` (necks, heads) get the last id.
+        Layer-wise: stem 0, blocks 1..sum(depths), the downsampling and position bias of a stage
+        with its first block. Stage-wise: stem 0, stage i (with its downsampling and position
+        bias) i + 1. Output norms and everything outside ``prefix`` (necks, heads) get the last
+        id.
 
         Returns:
             tuple[int, int]: The layer id and the number of layers.
         """
-        num_layers = sum(self.depths) + 2
+        stage_wise = decay_type == 'stage_wise'
+        num_layers = (self.num_stages if stage_wise else sum(self.depths)) + 2
         if not param_name.startswith(prefix):
             return num_layers - 1, num_layers
         name = param_name[len(prefix):].split('.')
         if name[0] == 'patch_embed':
-            layer_id = 0
-        elif name[0] == 'downsample_layers':
-            layer_id = sum(self.depths[:int(name[1]) + 1]) + 1
-        elif name[0] == 'relative_pos_enc':
-            layer_id = sum(self.depths[:int(name[1])]) + 1
-        elif name[0] == 'stages':
-            layer_id = sum(self.depths[:int(name[1])]) + int(name[2]) + 1
-        else:
-            layer_id = num_layers - 1
-        return layer_id, num_layers
+            return 0, num_layers
+        if name[0] in ('downsample_layers', 'relative_pos_enc', 'stages'):
+            stage = int(name[1]) + (name[0] == 'downsample_layers')
+            if stage_wise:
+                return stage + 1, num_layers
+            block = int(name[2]) if name[0] == 'stages' else 0
+            return sum(self.depths[:stage]) + block + 1, num_layers
+        return num_layers - 1, num_layers
