@@ -1,11 +1,5 @@
-# Mask R-CNN + TransXNet-S, COCO 3x (no official 3x config: mmdet Swin 3x recipe).
-_base_ = ['./_base_/det/maskrcnn_3x.py']
+# Mask R-CNN + TransXNet-S, COCO 3x multi-scale: no official 3x config, so mmdet's
+# Swin 3x recipe.
+_base_ = ['./_base_/det/maskrcnn_3x.py', './_base_/backbones/transxnet_s.py']
 
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='mmhybrid.TransXNet',
-        arch='s',
-        drop_path_rate=0.2,
-        init_cfg=dict(type='Pretrained', checkpoint='https://github.com/LMMMEng/TransXNet/releases/download/v1.0/transx-s.pth.tar')),
-    neck=dict(in_channels=[64, 128, 320, 512]))
+model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

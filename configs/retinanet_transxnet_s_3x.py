@@ -1,12 +1,6 @@
-# RetinaNet + TransXNet-S, COCO 3x (no official 3x config: the 1x optimizer with mmdet's Swin 3x schedule).
-_base_ = ['./_base_/det/retinanet_3x.py']
+# RetinaNet + TransXNet-S, COCO 3x multi-scale: the official 1x optimizer with mmdet's
+# Swin 3x schedule and augmentation.
+_base_ = ['./_base_/det/retinanet_3x.py', './_base_/backbones/transxnet_s.py']
 
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='mmhybrid.TransXNet',
-        arch='s',
-        out_indices=(1, 2, 3),
-        drop_path_rate=0.2,
-        init_cfg=dict(type='Pretrained', checkpoint='https://github.com/LMMMEng/TransXNet/releases/download/v1.0/transx-s.pth.tar')),
-    neck=dict(in_channels=[128, 320, 512]))
+model = dict(backbone={{_base_.backbone_p3}},
+             neck=dict(in_channels={{_base_.backbone_p3_channels}}))

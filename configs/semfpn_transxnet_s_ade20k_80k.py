@@ -1,12 +1,5 @@
-# Semantic FPN + TransXNet-S, ADE20K 80k (official recipe, LMMMEng/TransXNet
+# Semantic FPN + TransXNet-S, ADE20K 80k: the official recipe (LMMMEng/TransXNet
 # semantic_segmentation/configs/sfpn_transxnet_small.py).
-_base_ = ['./_base_/seg/semfpn_ade20k_80k.py']
+_base_ = ['./_base_/seg/semfpn_ade20k_80k_cosine.py', './_base_/backbones/transxnet_s.py']
 
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='mmhybrid.TransXNet',
-        arch='s',
-        drop_path_rate=0.2,
-        init_cfg=dict(type='Pretrained', checkpoint='https://github.com/LMMMEng/TransXNet/releases/download/v1.0/transx-s.pth.tar')),
-    neck=dict(in_channels=[64, 128, 320, 512]))
+model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

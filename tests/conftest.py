@@ -61,7 +61,7 @@ def write_toy_config(directory: str, leaf: str, dataset: str) -> str:
         override.update(train_cfg=dict(max_epochs=1, val_interval=1),
                         val_evaluator=toy.toy_coco_evaluator,
                         test_evaluator=toy.toy_coco_evaluator)
-    else:
+    else:  # ade20k, cityscapes
         override['model']['data_preprocessor'] = dict(size=toy[f'toy_{dataset}_crop'])
         override.update(train_cfg=dict(max_iters=2, val_interval=2),
                         default_hooks=dict(logger=dict(interval=1),

@@ -28,6 +28,25 @@ def test_config_builds(path):
     assert type(model.backbone).__module__.startswith('mmhybrid.')
     if scope != 'mmpretrain':
         assert cfg.auto_scale_lr.base_batch_size > 0
-        neck_in = cfg.model.neck.in_channels
+        reader = cfg.model.get('neck') or cfg.model.decode_head
         channels = [model.backbone.embed_dims[i] for i in model.backbone.out_indices]
-        assert list(neck_in) == channels, 'the neck reads exactly the returned levels'
+        assert list(reader.in_channels) == channels, 'the neck reads exactly the returned levels'
+        if cfg.model.get('auxiliary_head'):
+            aux = cfg.model.auxiliary_head
+            assert aux.in_channels == channels[aux.in_index]
+
+
+# Detector / segmentor sizes around the official dense backbone, computed in
+# ../shared/specs/transxnet.md section 7.2 (mmdet-2.x / mmseg-0.x heads, the same as ours).
+@pytest.mark.parametrize('name,millions', [
+    ('retinanet_transxnet_t_1x', 22.44), ('maskrcnn_transxnet_t_1x', 32.50),
+    ('semfpn_transxnet_t_ade20k_80k', 16.60), ('retinanet_transxnet_s_1x', 36.60),
+    ('maskrcnn_transxnet_s_1x', 46.52), ('semfpn_transxnet_s_ade20k_80k', 30.62),
+    ('retinanet_transxnet_b_1x', 58.01), ('maskrcnn_transxnet_b_1x', 67.56),
+    ('semfpn_transxnet_b_ade20k_80k', 51.66)])
+def test_dense_model_sizes_match_the_spec(name, millions):
+    cfg = Config.fromfile(osp.join(REPO, 'configs', f'{name}.py'))
+    init_default_scope(cfg.default_scope)
+    registry = __import__(f'{cfg.default_scope}.registry', fromlist=['MODELS']).MODELS
+    model = registry.build(cfg.model)
+    assert round(sum(p.numel() for p in model.parameters()) / 1e6, 2) == millions

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build the pinned OpenMMLab stack into .venv. Idempotent: each step leaves a stamp and is skipped
-# next time; mmcv's compiled wheel is kept in $MMHYBRID_CACHE (outside the repo) and reused.
+# Build the pinned OpenMMLab stack into .venv. Idempotent: each step records what it installed
+# in .venv/.stamps and runs again only when that changes; mmcv's compiled wheel is kept in
+# $MMHYBRID_CACHE (outside the repo) and reused by every later bootstrap.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -10,8 +11,17 @@ CACHE="${MMHYBRID_CACHE:-$HOME/.cache/mmhybrid}"
 STAMPS="$VENV/.stamps"
 PIP="$VENV/bin/python -m pip"
 
-step() { [ -f "$STAMPS/$1" ]; }
-done_step() { touch "$STAMPS/$1"; }
+BUILD_TOOLS=("pip<26.2" "setuptools<82" wheel ninja)
+TORCH=(torch==2.14.1 torchvision==0.29.1)
+MMCV_VERSION=2.1.0
+# numpy<2.4: cityscapesscripts 2.3.0 (CityscapesMetric) and mmpretrain 1.2.0 call np.in1d,
+# which numpy 2.4 removed.
+MM_STACK=(mmengine==0.10.7 mmdet==3.3.0 mmsegmentation==1.2.2 mmpretrain==1.2.0 "numpy<2.4"
+          ftfy regex pycocotools cityscapesscripts pytest pytest-timeout)
+
+# need STEP SPEC...: true when STEP has not yet run with exactly SPEC.
+need() { local step=$1; shift; [ "$(cat "$STAMPS/$step" 2>/dev/null)" != "$*" ]; }
+mark() { local step=$1; shift; echo "$*" > "$STAMPS/$step"; }
 log() { echo "[bootstrap] $*"; }
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -20,47 +30,46 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 mkdir -p "$STAMPS" "$CACHE/wheels"
 
-if ! step build-tools; then
+if need build-tools "${BUILD_TOOLS[@]}"; then
   log "build tools (setuptools<82: mmcv's setup.py imports pkg_resources)"
-  $PIP install -q --upgrade "pip<26.2" "setuptools<82" wheel ninja
-  done_step build-tools
+  $PIP install -q --upgrade "${BUILD_TOOLS[@]}"
+  mark build-tools "${BUILD_TOOLS[@]}"
 fi
 
-if ! step torch; then
-  log "torch 2.14.1 + torchvision 0.29.1"
-  $PIP install -q torch==2.14.1 torchvision==0.29.1
-  done_step torch
+if need torch "${TORCH[@]}"; then
+  log "${TORCH[*]}"
+  $PIP install -q "${TORCH[@]}"
+  mark torch "${TORCH[@]}"
 fi
 
-if ! step mmcv; then
-  wheel="$(ls "$CACHE"/wheels/mmcv-2.1.0-*.whl 2>/dev/null | head -n 1 || true)"
+if need mmcv "$MMCV_VERSION"; then
+  wheel="$(ls "$CACHE"/wheels/mmcv-$MMCV_VERSION-*.whl 2>/dev/null | head -n 1 || true)"
   if [ -z "$wheel" ]; then
-    log "building mmcv 2.1.0 with ops from its sdist (about 15 minutes, once per machine)"
+    log "building mmcv $MMCV_VERSION with ops from its sdist (about 15 minutes, once per machine)"
     src="$(mktemp -d)"
-    $PIP download -q --no-deps --no-binary :all: --no-build-isolation -d "$src" mmcv==2.1.0
-    tar -xzf "$src"/mmcv-2.1.0.tar.gz -C "$src"
+    $PIP download -q --no-deps --no-binary :all: --no-build-isolation -d "$src" \
+      mmcv==$MMCV_VERSION
+    tar -xzf "$src/mmcv-$MMCV_VERSION.tar.gz" -C "$src"
     # torch >= 2.14 headers need C++20; mmcv 2.1.0 hard-codes C++17.
-    sed -i 's/-std=c++17/-std=c++20/g' "$src/mmcv-2.1.0/setup.py"
+    sed -i 's/-std=c++17/-std=c++20/g' "$src/mmcv-$MMCV_VERSION/setup.py"
     MMCV_WITH_OPS=1 MAX_JOBS="$(nproc)" $PIP wheel --no-build-isolation --no-deps \
-      -w "$CACHE/wheels" "$src/mmcv-2.1.0"
+      -w "$CACHE/wheels" "$src/mmcv-$MMCV_VERSION"
     rm -rf "$src"
-    wheel="$(ls "$CACHE"/wheels/mmcv-2.1.0-*.whl | head -n 1)"
+    wheel="$(ls "$CACHE"/wheels/mmcv-$MMCV_VERSION-*.whl | head -n 1)"
   else
-    log "mmcv from cached wheel $wheel"
+    log "mmcv from the cached wheel $wheel"
   fi
-  $PIP install -q --no-deps "$wheel"
-  $PIP install -q addict packaging pillow pyyaml yapf opencv-python "numpy>=1.24"
-  done_step mmcv
+  $PIP install -q "$wheel" mmengine==0.10.7
+  mark mmcv "$MMCV_VERSION"
 fi
 
-if ! step mm-stack; then
+if need mm-stack "${MM_STACK[@]}"; then
   log "mmengine, mmdet, mmseg, mmpretrain and test tools"
-  $PIP install -q mmengine==0.10.7 mmdet==3.3.0 mmsegmentation==1.2.2 mmpretrain==1.2.0 \
-    ftfy regex pycocotools cityscapesscripts pytest pytest-timeout fvcore
-  done_step mm-stack
+  $PIP install -q "${MM_STACK[@]}"
+  mark mm-stack "${MM_STACK[@]}"
 fi
 
-if ! step ops-check; then
+if need ops-check "$MMCV_VERSION"; then
   log "checking that mmcv has its compiled ops"
   "$VENV/bin/python" - <<'PY'
 import torch
@@ -73,12 +82,12 @@ out = RoIAlign((2, 2), 1.0, 0, aligned=False)(feat, torch.tensor([[0., 0., 0., 3
 assert out.shape == (1, 1, 2, 2)
 print('mmcv ops OK')
 PY
-  done_step ops-check
+  mark ops-check "$MMCV_VERSION"
 fi
 
-if [ ! -f "$STAMPS/editable" ] || [ "$ROOT/setup.py" -nt "$STAMPS/editable" ]; then
+if need editable "$ROOT $(stat -c %Y "$ROOT/setup.py")"; then
   log "pip install -e ."
   $PIP install -q --no-deps --no-build-isolation -e "$ROOT"
-  done_step editable
+  mark editable "$ROOT $(stat -c %Y "$ROOT/setup.py")"
 fi
 log "environment ready: $VENV"

@@ -37,6 +37,7 @@ ADE_LABELS = dict(background=1, circle=13, triangle=21, square=42)
 # person 24 (11), traffic sign 20 (7); ego vehicle 1 (255) is drawn as a bottom strip.
 CITYSCAPES_LABEL_IDS = dict(background=7, circle=26, triangle=24, square=20)
 CITYSCAPES_TRAIN_IDS = {7: 0, 26: 13, 24: 11, 20: 7, 1: 255}
+CITYSCAPES_INSTANCE_IDS = (24, 26)  # person and car: the toy classes with instances
 COLOURS = dict(circle=(220, 60, 50), triangle=(50, 90, 220), square=(60, 190, 70))
 SHAPES = ('circle', 'triangle', 'square')
 
@@ -151,7 +152,8 @@ def make_toy_ade20k(root: str, num_train: int = 32, num_val: int = 8, seed: int 
 def make_toy_cityscapes(root: str, num_train: int = 8, num_val: int = 4, seed: int = 0,
                         size: Tuple[int, int] = (256, 512)) -> None:
     """Cityscapes layout: ``leftImg8bit/{train,val}/<city>/*_leftImg8bit.png`` and
-    ``gtFine/.../*_gtFine_{labelIds,labelTrainIds}.png``."""
+    ``gtFine/.../*_gtFine_{labelIds,labelTrainIds,instanceIds}.png`` (instance ids as
+    Cityscapes writes them: ``labelId * 1000 + k`` for objects, 16-bit)."""
     lut = np.full(256, 255, dtype=np.uint8)
     for label_id, train_id in CITYSCAPES_TRAIN_IDS.items():
         lut[label_id] = train_id
@@ -167,7 +169,14 @@ def make_toy_cityscapes(root: str, num_train: int = 8, num_val: int = 4, seed: i
             img, objects = _scene(rng, h, w)
             label_ids = np.array(_label_map(h, w, objects, CITYSCAPES_LABEL_IDS))
             label_ids[-8:] = 1  # ego vehicle: ignored in training and evaluation
+            instance_ids = label_ids.astype(np.uint16)
+            for k, obj in enumerate(objects):
+                if CITYSCAPES_LABEL_IDS[obj['shape']] not in CITYSCAPES_INSTANCE_IDS:
+                    continue
+                mask = np.array(_label_map(h, w, [obj], dict(background=0, **{obj['shape']: 1})))
+                instance_ids[mask == 1] = CITYSCAPES_LABEL_IDS[obj['shape']] * 1000 + k
             stem = f'{city}_{i:06d}_000019'
+            Image.fromarray(instance_ids).save(osp.join(gt_dir, f'{stem}_gtFine_instanceIds.png'))
             img.save(osp.join(img_dir, f'{stem}_leftImg8bit.png'))
             Image.fromarray(label_ids).save(osp.join(gt_dir, f'{stem}_gtFine_labelIds.png'))
             Image.fromarray(lut[label_ids]).save(

@@ -27,27 +27,48 @@ def _train_losses(work_dir: str):
     return [r['loss'] for r in records if 'loss' in r]
 
 
+def _cfg_options(options):
+    return ['--cfg-options', *options] if options else []
+
+
 def _metric(output: str, name: str) -> float:
     match = re.findall(rf'{re.escape(name)}: (-?[\d.]+)', output)
     assert match, f'{name} not in the output:\n{output[-3000:]}'
     return float(match[-1])
 
 
-# After 2 iterations RetinaNet's scores sit at its 0.01 prior, under the 0.05 test threshold.
+# After 2 iterations, scores sit under the 0.05 test threshold (RetinaNet's 0.01 prior, an
+# 81-way softmax): threshold 0. Cascade's 4conv heads on 1000 proposals x 3 stages are slow
+# on a CPU: fewer proposals and RoIs. Model options apply to training and testing.
+CASCADE_CPU = [
+    'model.test_cfg.rcnn.score_thr=0.0', 'model.test_cfg.rpn.max_per_img=100',
+    'model.train_cfg.rpn_proposal.max_per_img=100',
+    *[f'model.train_cfg.rcnn.{i}.sampler.num=64' for i in range(3)]]
+
+
 @pytest.mark.parametrize('leaf,dataset,ckpt,metrics,options', [
     ('maskrcnn_transxnet_t_1x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP', 'coco/segm_mAP'], []),
     ('retinanet_transxnet_t_1x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP'],
-     ['--cfg-options', 'model.test_cfg.score_thr=0.0']),
+     ['model.test_cfg.score_thr=0.0']),
+    ('cascade-maskrcnn_transxnet_t_1x.py', 'coco', 'epoch_1.pth',
+     ['coco/bbox_mAP', 'coco/segm_mAP'], CASCADE_CPU),
     ('semfpn_transxnet_t_ade20k_80k.py', 'ade20k', 'iter_2.pth', ['mIoU'], []),
+    ('upernet_transxnet_t_ade20k_160k.py', 'ade20k', 'iter_2.pth', ['mIoU'], []),
+    ('upernet_transxnet_t_cityscapes_80k.py', 'cityscapes', 'iter_2.pth', ['mIoU'], []),
+    ('semfpn_transxnet_t_cityscapes_80k.py', 'cityscapes', 'iter_2.pth',
+     ['averageScoreCategories'],
+     ['test_evaluator.type=CityscapesMetric', 'test_evaluator.output_dir=cityscapes_eval']),
 ])
 def test_train_then_test(toy_workspace, tmp_path, leaf, dataset, ckpt, metrics, options):
     config = write_toy_config(str(tmp_path), leaf, dataset)
     work_dir = str(tmp_path / 'work')
-    run_python([TRAIN, config, '--work-dir', work_dir], cwd=toy_workspace)
+    model_options = [o for o in options if o.startswith('model.')]
+    run_python([TRAIN, config, '--work-dir', work_dir, *_cfg_options(model_options)],
+               cwd=toy_workspace)
     losses = _train_losses(work_dir)
     assert len(losses) == 2 and all(math.isfinite(v) and v > 0 for v in losses)
-    out = run_python([TEST, config, osp.join(work_dir, ckpt), '--work-dir', work_dir, *options],
-                     cwd=toy_workspace).stdout
+    out = run_python([TEST, config, osp.join(work_dir, ckpt), '--work-dir', work_dir,
+                      *_cfg_options(options)], cwd=toy_workspace).stdout
     for name in metrics:
         assert 0.0 <= _metric(out, name) <= 100.0
 

@@ -3,10 +3,4 @@ _base_ = ['./maskrcnn_1x.py', './ms_crop_3x.py']
 
 train_cfg = {{_base_.ms_crop_train_cfg}}
 param_scheduler = {{_base_.ms_crop_param_scheduler}}
-train_dataloader = dict(dataset=dict(pipeline=[
-    dict(type='LoadImageFromFile', backend_args=None),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='RandomFlip', prob=0.5),
-    {{_base_.ms_crop_resize}},
-    dict(type='PackDetInputs'),
-]))
+train_dataloader = dict(dataset=dict(pipeline={{_base_.ms_crop_instance_pipeline}}))

@@ -1,6 +1,6 @@
 # Pieces of mmdet's Swin/ConvNeXt 3x recipe, named so that 3x bases can pull them in next to a
 # 1x base: 36 epochs, steps 27/33, 1000 warm-up iterations, and the DETR-style multi-scale +
-# crop resize (short side 480-800).
+# crop augmentation (short side 480-800).
 ms_crop_train_cfg = dict(max_epochs=36)
 ms_crop_param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1000),
@@ -20,3 +20,17 @@ ms_crop_resize = dict(
             dict(type='RandomChoiceResize', scales=ms_crop_scales, keep_ratio=True),
         ],
     ])
+ms_crop_detection_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='RandomFlip', prob=0.5),
+    ms_crop_resize,
+    dict(type='PackDetInputs'),
+]
+ms_crop_instance_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='RandomFlip', prob=0.5),
+    ms_crop_resize,
+    dict(type='PackDetInputs'),
+]

@@ -1,0 +1,15 @@
+# TransXNet-T for dense prediction: drop path 0.1 as in the official COCO/ADE20K configs,
+# the official ImageNet weights (converted on load). Leaf configs take `backbone` (all four
+# stages) or `backbone_p3` (strides 8-32, for RetinaNet) and the matching channel lists.
+backbone = dict(
+    _delete_=True,
+    type='mmhybrid.TransXNet',
+    arch='t',
+    drop_path_rate=0.1,
+    init_cfg=dict(
+        type='Pretrained',
+        checkpoint='https://github.com/LMMMEng/TransXNet/releases/download/v1.0/transx-t.pth.tar'))
+backbone_channels = [48, 96, 224, 448]
+backbone_p3 = dict(backbone, out_indices=(1, 2, 3))
+backbone_p3_channels = backbone_channels[1:]
+backbone_stage3_channels = backbone_channels[2]

@@ -1,0 +1,27 @@
+# UperNet + auxiliary FCN head on Cityscapes, 512x1024 crops, 80k iterations, 8 GPUs x 2
+# images, with the Swin AdamW recipe of upernet_ade20k_160k.py (6e-5, wd 0.01, 1500 warm-up
+# iterations, poly 1.0); whole-image test at 2048x1024.
+_base_ = [
+    'mmseg::_base_/models/upernet_r50.py',
+    'mmseg::_base_/datasets/cityscapes.py',
+    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/schedules/schedule_80k.py',
+]
+custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
+
+crop_size = (512, 1024)
+model = dict(
+    pretrained=None,
+    data_preprocessor=dict(size=crop_size),
+    decode_head=dict(num_classes=19),
+    auxiliary_head=dict(num_classes=19))
+optim_wrapper = dict(
+    _delete_=True,
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=6e-5, betas=(0.9, 0.999), weight_decay=0.01),
+    paramwise_cfg=dict(custom_keys={'norm': dict(decay_mult=0.)}))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
+    dict(type='PolyLR', power=1.0, eta_min=0.0, by_epoch=False, begin=1500, end=80000),
+]
+auto_scale_lr = dict(enable=False, base_batch_size=16)
