@@ -57,15 +57,19 @@ def write_toy_config(directory: str, leaf: str, dataset: str) -> str:
                             **loader),
         default_hooks=dict(logger=dict(interval=1)))
     override['test_dataloader'] = override['val_dataloader']
-    if dataset == 'coco':
-        override.update(train_cfg=dict(max_epochs=1, val_interval=1),
-                        val_evaluator=toy.toy_coco_evaluator,
-                        test_evaluator=toy.toy_coco_evaluator)
-    else:  # ade20k, cityscapes
+    if dataset in ('coco', 'imagenet'):  # epoch-based loops
+        override['train_cfg'] = dict(max_epochs=1, val_interval=1)
+        if dataset == 'coco':
+            override.update(val_evaluator=toy.toy_coco_evaluator,
+                            test_evaluator=toy.toy_coco_evaluator)
+    else:  # ade20k, cityscapes: iteration-based
         override['model']['data_preprocessor'] = dict(size=toy[f'toy_{dataset}_crop'])
         override.update(train_cfg=dict(max_iters=2, val_interval=2),
                         default_hooks=dict(logger=dict(interval=1),
                                            checkpoint=dict(interval=2)))
+    # Schedulers that would start after the shortened loop cannot be built.
+    length = 1 if 'max_epochs' in override['train_cfg'] else 2
+    override['param_scheduler'] = [p for p in cfg.param_scheduler if p.get('begin', 0) < length]
     cfg.merge_from_dict(override)
     path = osp.join(directory, f'toy_{osp.basename(leaf)}')
     cfg.dump(path)

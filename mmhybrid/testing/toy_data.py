@@ -1,4 +1,5 @@
-"""Small deterministic datasets in the exact on-disk formats of COCO, ADE20K and Cityscapes.
+"""Small deterministic datasets in the exact on-disk formats of COCO, ADE20K, Cityscapes and
+ImageNet.
 
 Images show filled circles, triangles and squares, each in its own colour range, on a smooth
 noisy background: simple enough for a detector or segmentor to learn on a CPU in minutes.
@@ -38,6 +39,8 @@ ADE_LABELS = dict(background=1, circle=13, triangle=21, square=42)
 CITYSCAPES_LABEL_IDS = dict(background=7, circle=26, triangle=24, square=20)
 CITYSCAPES_TRAIN_IDS = {7: 0, 26: 13, 24: 11, 20: 7, 1: 255}
 CITYSCAPES_INSTANCE_IDS = (24, 26)  # person and car: the toy classes with instances
+# ImageNet classes 0-2 (tench, goldfish, great white shark) stand for circle, triangle, square.
+IMAGENET_WNIDS = ('n01440764', 'n01443537', 'n01484850')
 COLOURS = dict(circle=(220, 60, 50), triangle=(50, 90, 220), square=(60, 190, 70))
 SHAPES = ('circle', 'triangle', 'square')
 
@@ -183,11 +186,38 @@ def make_toy_cityscapes(root: str, num_train: int = 8, num_val: int = 4, seed: i
                 osp.join(gt_dir, f'{stem}_gtFine_labelTrainIds.png'))
 
 
+def make_toy_imagenet(root: str, num_train: int = 24, num_val: int = 6, seed: int = 0,
+                      size: Tuple[int, int] = (96, 96)) -> None:
+    """ImageNet layout: ``train/<wnid>/<wnid>_<n>.JPEG``, flat ``val/ILSVRC2012_val_*.JPEG``
+    and ``meta/{train,val}.txt`` ("path label" lines). The image's one shape is its class."""
+    os.makedirs(osp.join(root, 'meta'), exist_ok=True)
+    for split, count, offset in (('train', num_train, 0), ('val', num_val, 1000)):
+        rng = np.random.RandomState(seed + 29 + offset)
+        lines = []
+        for i in range(count):
+            label = i % len(SHAPES)
+            h, w = size
+            img = Image.fromarray(_background(rng, h, w))
+            r = rng.uniform(0.25, 0.4) * min(h, w)
+            poly = _polygon(SHAPES[label], w / 2 + rng.uniform(-5, 5), h / 2 + rng.uniform(-5, 5),
+                            r, rng.uniform(0, math.pi / 2))
+            ImageDraw.Draw(img).polygon(poly, fill=COLOURS[SHAPES[label]])
+            wnid = IMAGENET_WNIDS[label]
+            name = (f'{wnid}/{wnid}_{i + 1}.JPEG' if split == 'train' else
+                    f'ILSVRC2012_val_{i + 1:08d}.JPEG')
+            os.makedirs(osp.dirname(osp.join(root, split, name)), exist_ok=True)
+            img.save(osp.join(root, split, name), format='JPEG', quality=95)
+            lines.append(f'{name} {label}')
+        with open(osp.join(root, 'meta', f'{split}.txt'), 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+
+
 def make_all(root: str = 'data/toy', seed: int = 0) -> Dict[str, str]:
-    """Write the three toy datasets under ``root``; returns their data roots."""
+    """Write the four toy datasets under ``root``; returns their data roots."""
     roots = dict(coco=osp.join(root, 'coco'), ade=osp.join(root, 'ade'),
-                 cityscapes=osp.join(root, 'cityscapes'))
+                 cityscapes=osp.join(root, 'cityscapes'), imagenet=osp.join(root, 'imagenet'))
     make_toy_coco(roots['coco'], seed=seed)
     make_toy_ade20k(roots['ade'], seed=seed)
     make_toy_cityscapes(roots['cityscapes'], seed=seed)
+    make_toy_imagenet(roots['imagenet'], seed=seed)
     return roots

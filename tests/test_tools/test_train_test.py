@@ -55,6 +55,7 @@ CASCADE_CPU = [
     ('semfpn_transxnet_t_ade20k_80k.py', 'ade20k', 'iter_2.pth', ['mIoU'], []),
     ('upernet_transxnet_t_ade20k_160k.py', 'ade20k', 'iter_2.pth', ['mIoU'], []),
     ('upernet_transxnet_t_cityscapes_80k.py', 'cityscapes', 'iter_2.pth', ['mIoU'], []),
+    ('cls_transxnet_t_in1k.py', 'imagenet', 'epoch_1.pth', ['accuracy/top1'], []),
     ('semfpn_transxnet_t_cityscapes_80k.py', 'cityscapes', 'iter_2.pth',
      ['averageScoreCategories'],
      ['test_evaluator.type=CityscapesMetric', 'test_evaluator.output_dir=cityscapes_eval']),
