@@ -29,7 +29,7 @@ def test_config_builds(path):
     if scope != 'mmpretrain':
         assert cfg.auto_scale_lr.base_batch_size > 0
         reader = cfg.model.get('neck') or cfg.model.decode_head
-        channels = [model.backbone.embed_dims[i] for i in model.backbone.out_indices]
+        channels = model.backbone.out_channels
         assert list(reader.in_channels) == channels, 'the neck reads exactly the returned levels'
         if cfg.model.get('auxiliary_head'):
             aux = cfg.model.auxiliary_head

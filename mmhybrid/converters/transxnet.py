@@ -5,7 +5,7 @@ the official dense backbone (``norm0/2/4/6``) and the official mmdet/mmseg check
 (``backbone.``-prefixed backbone keys next to neck and head keys, which pass through).
 """
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 
@@ -103,11 +103,11 @@ def detect_arch(state_dict: StateDict) -> Tuple[str, int]:
     return arch, image_size
 
 
-def missing_and_unexpected(converted: StateDict, arch: str, image_size: int,
-                           out_indices: List[int]) -> Tuple[List[str], List[str]]:
-    """Compare converted ``backbone.*`` keys with a freshly built backbone."""
+def build_transxnet_for(converted: StateDict) -> Tuple[str, torch.nn.Module]:
+    """Name and build the TransXNet (arch, bias size, output norms) a converted checkpoint fits."""
     from mmhybrid.models import TransXNet
-    model = TransXNet(arch, image_size=image_size, out_indices=out_indices)
-    expected = set(model.state_dict())
-    got = {k[len('backbone.'):] for k in converted if k.startswith('backbone.')}
-    return sorted(expected - got), sorted(got - expected)
+    arch, image_size = detect_arch(converted)
+    out_indices = sorted(int(k.split('.')[1][4:]) for k in converted
+                         if re.fullmatch(r'backbone\.norm\d\.weight', k))
+    name = f'TransXNet-{arch.upper()} (position biases for {image_size}x{image_size})'
+    return name, TransXNet(arch, image_size=image_size, out_indices=out_indices or [3])

@@ -71,7 +71,7 @@ def test_tool_converts_and_reports(entries, tmp_path):
     torch.save(dict(state_dict=_zeros(entries[0])), src)
     out = run_python([osp.join(REPO, 'tools/model_converters/transxnet2mmhybrid.py'), src, dst],
                      cwd=str(tmp_path)).stdout
-    assert 'TransXNet-T' in out and 'missing' not in out
+    assert 'TransXNet-T (position biases for 224x224)' in out and 'missing' not in out
     saved = torch.load(dst)['state_dict']
     assert 'backbone.norm3.weight' in saved and 'head.fc.bias' in saved
     partial = _zeros(entries[0])

@@ -69,7 +69,7 @@ def test_stage_wise_and_custom_keys():
 
 def test_bad_paramwise_cfg():
     model = _build('maskrcnn_transxnet_t_1x.py')
-    with pytest.raises(ValueError, match='decay_type'):
+    with pytest.raises(ValueError, match="no decay_type 'block'"):
         build_optim_wrapper(model, dict(OPTIM, paramwise_cfg=dict(decay_type='block')))
     with pytest.raises(ValueError, match='num_layers'):
         build_optim_wrapper(model, dict(OPTIM, paramwise_cfg=dict(num_layers=6)))

@@ -28,8 +28,8 @@ class LayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     ``paramwise_cfg`` keys:
 
     - ``decay_rate`` (float): the per-layer factor (1.0 = no decay).
-    - ``decay_type`` (str): ``'layer_wise'`` (one id per block) or ``'stage_wise'`` (one id per
-      stage), passed to the backbone's ``get_layer_depth``.
+    - ``decay_type`` (str): ``'layer_wise'`` (one id per block), ``'stage_wise'`` (one id per
+      stage) or a grouping of the backbone's own, passed to its ``get_layer_depth``.
     - ``no_decay_names`` (Sequence[str]): name fragments of parameters without weight decay,
       besides norms, biases and other 1-d parameters (default: position biases, class tokens
       and scale factors).
@@ -43,10 +43,8 @@ class LayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     def __init__(self, optim_wrapper_cfg: dict, paramwise_cfg: Optional[dict] = None) -> None:
         paramwise_cfg = dict(paramwise_cfg or {})
         self.decay_rate = float(paramwise_cfg.pop('decay_rate', 1.0))
+        # The backbone's get_layer_depth validates other groupings (e.g. 'stage_wise').
         self.decay_type = paramwise_cfg.pop('decay_type', 'layer_wise')
-        if self.decay_type not in ('layer_wise', 'stage_wise'):
-            raise ValueError(f"decay_type must be 'layer_wise' or 'stage_wise', "
-                             f'got {self.decay_type!r}')
         self.no_decay_names: Sequence[str] = tuple(
             paramwise_cfg.pop('no_decay_names', NO_DECAY_NAMES))
         # Never empty: mmengine skips add_params for an empty paramwise_cfg.
@@ -66,9 +64,9 @@ class LayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
             raise NotImplementedError(
                 f'{type(backbone).__name__} has no get_layer_depth(param_name, prefix): '
                 'layer-wise lr decay needs it')
-        if self.decay_type == 'stage_wise':
-            return backbone.get_layer_depth(name, prefix, decay_type='stage_wise')
-        return backbone.get_layer_depth(name, prefix)
+        if self.decay_type == 'layer_wise':  # mmpretrain's protocol
+            return backbone.get_layer_depth(name, prefix)
+        return backbone.get_layer_depth(name, prefix, decay_type=self.decay_type)
 
     def _custom(self, name: str) -> Tuple[Optional[str], dict]:
         keys = sorted(self.paramwise_cfg.get('custom_keys', {}), key=len, reverse=True)

@@ -1,3 +1,4 @@
+from .fcaformer import FcaFormer, FcaFormerPlain
 from .transxnet import TransXNet
 
-__all__ = ['TransXNet']
+__all__ = ['FcaFormer', 'FcaFormerPlain', 'TransXNet']

@@ -382,6 +382,7 @@ class TransXNet(BaseModule):
                     with_cp=with_cp) for j in range(depths[i])))
         for i in self.out_indices:
             self.add_module(f'norm{i}', build_norm_layer(out_norm_cfg, dims[i])[1])
+        self.out_channels = [dims[i] for i in self.out_indices]
         self._freeze_stages()
 
     def init_weights(self) -> None:
@@ -467,6 +468,8 @@ class TransXNet(BaseModule):
         Returns:
             tuple[int, int]: The layer id and the number of layers.
         """
+        if decay_type not in ('layer_wise', 'stage_wise'):
+            raise ValueError(f'TransXNet has no decay_type {decay_type!r}')
         stage_wise = decay_type == 'stage_wise'
         num_layers = (self.num_stages if stage_wise else sum(self.depths)) + 2
         if not param_name.startswith(prefix):

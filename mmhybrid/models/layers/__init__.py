@@ -1,3 +1,4 @@
 from .layer_scale import LayerScale2d
+from .norm import LayerNorm2d
 
-__all__ = ['LayerScale2d']
+__all__ = ['LayerScale2d', 'LayerNorm2d']

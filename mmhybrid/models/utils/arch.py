@@ -4,7 +4,8 @@ from typing import List, Sequence, Union
 def parse_arch(backbone: object, arch: Union[str, dict]) -> dict:
     """Resolve ``arch`` against ``backbone.arch_zoo`` (names) or validate a dict arch.
 
-    ``backbone.arch_defaults`` fills keys that a dict arch may omit. Raises one error that
+    ``backbone.arch_defaults`` fills keys that a dict arch may omit. List values must have one
+    entry per stage (only ``backbone.per_stage_keys`` when it is set). Raises one error that
     lists the valid names or the missing keys.
     """
     cls_name = type(backbone).__name__
@@ -27,7 +28,10 @@ def parse_arch(backbone: object, arch: Union[str, dict]) -> dict:
         raise TypeError(f'{cls_name} arch must be a str or a dict, got {type(arch).__name__}')
     arch = {**defaults, **arch}
     num_stages = getattr(backbone, 'num_stages', None)
+    per_stage = getattr(backbone, 'per_stage_keys', None)
     for key, value in arch.items():
+        if per_stage is not None and key not in per_stage:
+            continue
         if num_stages and isinstance(value, (list, tuple)) and len(value) != num_stages:
             raise ValueError(f'{cls_name} arch {key!r} has {len(value)} entries, '
                              f'expected one per stage ({num_stages})')

@@ -1,0 +1,8 @@
+# UperNet + FcaFormer-L3, ADE20K 160k: the official recipe (hkzhang-git/FcaFormer
+# configs/fcaformer/upernet_fcaformer_l2_160k_ade20k_ms.py).
+_base_ = ['./_base_/seg/upernet_ade20k_160k_fcaformer.py', './_base_/backbones/fcaformer_l3.py']
+
+model = dict(
+    backbone={{_base_.backbone_seg}},
+    decode_head=dict(in_channels={{_base_.backbone_channels}}),
+    auxiliary_head=dict(in_channels={{_base_.backbone_stage3_channels}}))

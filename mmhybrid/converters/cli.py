@@ -1,0 +1,55 @@
+"""The command line shared by tools/model_converters/*2mmhybrid.py."""
+import argparse
+from typing import Callable, Dict, Tuple
+
+import torch
+import torch.nn as nn
+
+from mmhybrid.models.utils import unwrap_state_dict
+
+StateDict = Dict[str, torch.Tensor]
+
+
+def convert_main(description: str, convert: Callable[[StateDict], StateDict],
+                 build_backbone: Callable[[StateDict], Tuple[str, nn.Module]]) -> None:
+    """Load an official checkpoint, convert it, report key mismatches, save it.
+
+    Args:
+        description: The tool's help text.
+        convert: Official state dict -> mmhybrid full-model state dict.
+        build_backbone: Names and builds the backbone a converted state dict belongs to, so
+            that missing and unexpected ``backbone.*`` keys can be listed.
+    """
+    parser = argparse.ArgumentParser(description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('src', help='official checkpoint')
+    parser.add_argument('dst', help='output path')
+    parser.add_argument('--ema', action='store_true', help='take the EMA weights')
+    parser.add_argument('--trust', action='store_true',
+                        help='unpickle non-tensor objects (only for files you trust)')
+    parser.add_argument('--strict', action='store_true',
+                        help='fail when backbone keys are missing or unexpected')
+    args = parser.parse_args()
+
+    try:
+        checkpoint = torch.load(args.src, map_location='cpu', weights_only=True)
+    except Exception as e:  # training checkpoints also pickle their argparse args
+        if not args.trust:
+            raise SystemExit(f'{args.src} holds more than tensors ({e}); if you trust the '
+                             'file, run again with --trust to unpickle it fully')
+        checkpoint = torch.load(args.src, map_location='cpu', weights_only=False)
+    if args.ema and 'model_ema' in checkpoint:  # ConvNeXt-style trainers
+        checkpoint = {'state_dict_ema': checkpoint['model_ema']}
+    converted = convert(unwrap_state_dict(checkpoint, ema=args.ema))
+    name, backbone = build_backbone(converted)
+    expected = set(backbone.state_dict())
+    got = {k[len('backbone.'):] for k in converted if k.startswith('backbone.')}
+    print(f'{name}: {len(converted)} tensors')
+    for kind, keys in (('missing', expected - got), ('unexpected', got - expected)):
+        keys = sorted(k for k in keys if not k.endswith('num_batches_tracked'))
+        if keys:
+            print(f'{len(keys)} {kind} backbone keys: {keys}')
+            if args.strict:
+                raise SystemExit(f'--strict: {kind} keys')
+    torch.save(dict(state_dict=converted, meta=dict(source=args.src)), args.dst)
+    print(f'saved {args.dst}')

@@ -1,0 +1,164 @@
+import importlib.util
+import os.path as osp
+
+import pytest
+import torch
+
+from mmhybrid.analysis import count_flops
+from mmhybrid.converters.fcaformer import convert_fcaformer
+from mmhybrid.models import FcaFormer
+from tests.conftest import GOLDEN, golden_path
+
+
+def _seeded():
+    spec = importlib.util.spec_from_file_location('seeded_state',
+                                                  osp.join(GOLDEN, 'seeded_state.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def golden():
+    return torch.load(golden_path('fcaformer_l2.pt'))
+
+
+def _backbone(state):
+    return {k[len('backbone.'):]: v for k, v in state.items() if k.startswith('backbone.')}
+
+
+def _check_load(model, state):
+    result = model.load_state_dict(state, strict=False)
+    assert result.unexpected_keys == []
+    assert all(k.endswith('num_batches_tracked') for k in result.missing_keys)
+
+
+def test_golden_logits(golden):
+    """Seeded official classification weights give the official logits (mmpretrain model)."""
+    from mmengine.registry import DefaultScope
+    from mmpretrain.registry import MODELS as CLS_MODELS
+    seeded = _seeded()
+    converted = convert_fcaformer(seeded.seeded_state(golden['entries_cls'], golden['seed']))
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = CLS_MODELS.build(dict(
+            type='ImageClassifier',
+            backbone=dict(type='mmhybrid.FcaFormer', arch='l2', out_indices=(3, ),
+                          gap_before_final_norm=True),
+            head=dict(type='LinearClsHead', num_classes=1000, in_channels=480))).eval()
+    _check_load(model, converted)
+    with torch.no_grad():
+        logits = model(seeded.seeded_input(*golden['inputs']['logits_224']), mode='tensor')
+    assert (logits - golden['logits_224']).abs().max().item() <= 1e-4
+
+
+@pytest.mark.parametrize('name', ['dense_224', 'dense_320x416'])
+def test_golden_dense(golden, name):
+    """The official windowed dense backbone, padding alternation included."""
+    seeded = _seeded()
+    model = FcaFormer('l2').eval()
+    _check_load(model, _backbone(convert_fcaformer(
+        seeded.seeded_state(golden['entries_dense'], golden['seed']))))
+    with torch.no_grad():
+        outs = model(seeded.seeded_input(*golden['inputs'][name]))
+    for ours, ref in zip(outs, golden[name]):
+        assert ours.shape == ref.shape
+        assert (ours - ref).abs().max().item() <= 1e-4
+
+
+@pytest.mark.parametrize('arch,params', [('l1', 6_187_560), ('l2', 16_275_870),
+                                         ('l3', 27_894_484), ('l4', 65_638_204)])
+def test_param_counts_equal_official(arch, params):
+    model = FcaFormer(arch, out_indices=(3, ), gap_before_final_norm=True)
+    head = model.embed_dims[-1] * 1000 + 1000
+    assert sum(p.numel() for p in model.parameters()) + head == params
+
+
+# The official model also projects queries for the cross tokens and discards them; we skip
+# that work. Official fvcore MACs (README 1.38/3.62/6.68/14.54 G; the spec's per-operator sums
+# below) = ours + those projections, to 0.2 M MACs.
+@pytest.mark.parametrize('arch,official', [('l1', 1.3850), ('l2', 3.6202), ('l3', 6.6801),
+                                           ('l4', 14.5356)])
+def test_flops_equal_official_count(arch, official):
+    model = FcaFormer(arch, out_indices=(3, ), gap_before_final_norm=True).eval()
+    ours = count_flops(model, (torch.rand(1, 3, 224, 224), )) + model.embed_dims[-1] * 1000
+    skipped = 0
+    for stage, dim in ((2, model.embed_dims[2]), (3, model.embed_dims[3])):
+        per_block = (16, 4)[stage - 2]
+        depth = model.depths[stage]
+        skipped += sum(per_block * j for j in range(depth)) * dim * dim
+    assert abs((ours + skipped) / 1e9 - official) <= 2e-4
+    assert ours < official * 1e9
+
+
+@pytest.mark.parametrize('hw', [(224, 224), (97, 131), (333, 517)])
+def test_any_input_size(hw):
+    model = FcaFormer('l1').eval()
+    with torch.no_grad():
+        outs = model(torch.rand(1, 3, *hw))
+    for i, out in enumerate(outs):
+        h, w = hw
+        for _ in range(i + 2):
+            h, w = -(-h // 2), -(-w // 2)
+        assert out.shape == (1, model.arch['out_channels'][i], h, w)
+
+
+def test_frozen_stages_and_norm_eval():
+    model = FcaFormer('l1', frozen_stages=2, norm_eval=True)
+    model.train()
+    assert not any(p.requires_grad for p in model.stages[1].parameters())
+    assert not any(p.requires_grad for p in model.downsample_layers[0].parameters())
+    assert not model.proj1.weight.requires_grad
+    assert all(p.requires_grad for p in model.stages[2].parameters())
+    assert not model.stages[2].blocks[0].local_conv.bn.training
+
+
+def test_cross_tokens_carry_gradients():
+    model = FcaFormer('l1', out_indices=(2, ))
+    out = model(torch.rand(1, 3, 224, 224))[0]
+    (out * torch.randn_like(out)).sum().backward()
+    assert model.stages[2].blocks[0].dw_conv.weight.grad.abs().sum() > 0
+    assert model.stages[2].blocks[3].s_token_bias.grad is not None
+
+
+def test_layer_depth_groupings():
+    model = FcaFormer('l2')
+    depth = model.get_layer_depth
+    cab = dict(decay_type='layer_wise_cab')
+    assert depth('backbone.patch_embed.0.conv.weight', 'backbone.', **cab) == (0, 8)
+    assert depth('backbone.stages.2.blocks.3.s_token_bias', 'backbone.', **cab) == (0, 8)
+    assert depth('backbone.downsample_layers.0.conv1.conv.weight', 'backbone.', **cab) == (0, 8)
+    assert depth('backbone.stages.0.1.gamma', 'backbone.', **cab) == (1, 8)
+    assert depth('backbone.downsample_layers.1.conv1.conv.weight', 'backbone.', **cab) == (2, 8)
+    assert [depth(f'backbone.stages.2.blocks.{b}.qkv.weight', 'backbone.', **cab)[0]
+            for b in range(7)] == [3, 3, 3, 4, 4, 4, 5]
+    assert depth('backbone.stages.3.blocks.1.qkv.weight', 'backbone.', **cab) == (6, 8)
+    assert depth('backbone.proj2.weight', 'backbone.', **cab) == (7, 8)
+    stage = dict(decay_type='stage_wise')
+    assert depth('backbone.downsample_layers.2.conv3.bn.weight', 'backbone.', **stage) == (0, 8)
+    assert depth('backbone.stages.2.blocks.6.mlp.fc1.weight', 'backbone.', **stage) == (3, 8)
+    assert depth('backbone.stages.2.blocks.0.qkv.weight', 'backbone.') == (5, 15)
+    with pytest.raises(ValueError, match='no decay_type'):
+        depth('backbone.stages.0.0.gamma', 'backbone.', decay_type='blocks')
+
+
+def test_bad_arguments_fail_clearly():
+    with pytest.raises(ValueError, match=r"Unknown FcaFormer arch 'l9'"):
+        FcaFormer('l9')
+    with pytest.raises(ValueError, match='gap_before_final_norm'):
+        FcaFormer('l1', gap_before_final_norm=True)
+
+
+def test_plain_l0_design():
+    """L0 (our design): DeiT-Tiny + forward cross attention, 5,870,968 params as budgeted."""
+    from mmhybrid.models import FcaFormerPlain
+    model = FcaFormerPlain('l0')
+    assert sum(p.numel() for p in model.parameters()) + 192 * 1000 + 1000 == 5_870_968
+    x = torch.rand(2, 3, 224, 224)
+    out = model(x)[0]
+    assert out.shape == (2, 192)
+    (out * torch.randn_like(out)).sum().backward()
+    assert model.blocks[0].dw_conv.weight.grad.abs().sum() > 0, 'cross tokens are used'
+    assert model.blocks[11].s_token_bias.shape == (1, 3, 1, 176)
+    assert 1.40e9 < count_flops(model.eval(), (x[:1], )) < 1.46e9
+    with pytest.raises(ValueError, match='patch grid'):
+        model(torch.rand(1, 3, 256, 256))
