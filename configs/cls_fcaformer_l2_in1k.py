@@ -1,18 +1,4 @@
-# FcaFormer-L2 on ImageNet-1k (official recipe, hkzhang-git/FcaFormer scripts/fca_l2.sh):
-# AdamW lr 2e-3 at 1024 images, wd 0.05 (none on 1-d parameters and biases), 20 warm-up
-# epochs, cosine to 1e-6, drop path 0.1, EMA 0.9999; test resize 256, crop 224.
-_base_ = ['./_base_/cls/imagenet_adamw_300e.py']
+# FcaFormer-L2 on ImageNet-1k, the official recipe (scripts/fca_l2.sh): drop path 0.1.
+_base_ = ['./_base_/cls/fcaformer_in1k.py']
 
-model = dict(
-    backbone=dict(type='mmhybrid.FcaFormer', arch='l2', out_indices=(3, ),
-                  gap_before_final_norm=True, drop_path_rate=0.1),
-    neck=None,
-    head=dict(in_channels=480))
-optim_wrapper = dict(
-    optimizer=dict(lr=2e-3, weight_decay=0.05),
-    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, flat_decay_mult=0.0))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, by_epoch=True, end=20, convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', eta_min=1e-6, by_epoch=True, begin=20),
-]
-custom_hooks = [dict(type='EMAHook', momentum=1e-4, priority='ABOVE_NORMAL')]
+model = dict(backbone=dict(arch='l2', drop_path_rate=0.1), head=dict(in_channels=480))

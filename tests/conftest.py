@@ -31,6 +31,16 @@ def toy_workspace(tmp_path_factory) -> str:
     return root
 
 
+def seeded_state_module():
+    """../shared/golden/seeded_state.py, which regenerates the seeded official weights."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('seeded_state',
+                                                  osp.join(GOLDEN, 'seeded_state.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def golden_path(name: str) -> str:
     path = osp.join(GOLDEN, name)
     if not osp.exists(path):

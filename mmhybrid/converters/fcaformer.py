@@ -9,15 +9,12 @@ from typing import Dict, Optional, Tuple
 
 import torch
 
+from .common import convert_official
+
 StateDict = Dict[str, torch.Tensor]
 
 _OFFICIAL = re.compile(r'^(backbone\.)?(layer_\d\.|patch_embed\.seq\.|norm_head\.)')
 _BACKBONE_TOP = re.compile(r'(layer_\d|patch_embed|norm_head|head\d|norm\d)\.')
-
-
-def is_official_fcaformer(state_dict: StateDict) -> bool:
-    """Whether ``state_dict`` uses the official FcaFormer key layout."""
-    return any(_OFFICIAL.match(k) for k in state_dict)
 
 
 def _conv_bn(rest: str) -> str:
@@ -48,6 +45,11 @@ def _map_backbone_key(key: str) -> Optional[str]:
     return None
 
 
+def _map_classifier(key: str, value: torch.Tensor) -> Optional[Tuple[str, torch.Tensor]]:
+    m = re.fullmatch(r'head\.(weight|bias)', key)
+    return None if m is None else (f'head.fc.{m.group(1)}', value)
+
+
 def convert_fcaformer(state_dict: StateDict, prefix: str = 'backbone.') -> StateDict:
     """Convert an official FcaFormer state dict to mmhybrid's full-model layout.
 
@@ -58,28 +60,8 @@ def convert_fcaformer(state_dict: StateDict, prefix: str = 'backbone.') -> State
     Raises:
         KeyError: for official backbone keys with no known counterpart.
     """
-    if not is_official_fcaformer(state_dict):
-        return dict(state_dict)
-    converted, unknown = {}, []
-    for key, value in state_dict.items():
-        if key.startswith('backbone.'):
-            key_prefix, rest = 'backbone.', key[len('backbone.'):]
-        else:
-            key_prefix, rest = prefix, key
-        if re.fullmatch(r'head\.(weight|bias)', rest):
-            converted[f'head.fc.{rest[len("head."):]}'] = value
-            continue
-        new = _map_backbone_key(rest)
-        if new is not None:
-            converted[key_prefix + new] = value
-        elif key.startswith('backbone.') or _BACKBONE_TOP.match(rest):
-            unknown.append(key)
-        else:
-            converted[key] = value  # neck and head keys
-    if unknown:
-        raise KeyError(f'Unknown official FcaFormer keys (is this an FcaFormer checkpoint?): '
-                       f'{unknown[:10]}{" ..." if len(unknown) > 10 else ""}')
-    return converted
+    return convert_official(state_dict, 'FcaFormer', _OFFICIAL, _BACKBONE_TOP, _map_backbone_key,
+                            _map_classifier, prefix)
 
 
 # The last stage's width identifies the variant.

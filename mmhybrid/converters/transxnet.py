@@ -9,17 +9,14 @@ from typing import Dict, Optional, Tuple
 
 import torch
 
+from .common import convert_official
+
 StateDict = Dict[str, torch.Tensor]
 
 # Stem widths identify the variant of an official checkpoint.
 STEM_WIDTH_TO_ARCH = {48: 't', 64: 's', 76: 'b'}
 _BACKBONE_TOP = re.compile(r'(network|patch_embed|relative_pos_enc|classifier|norm\d)\.')
 _OFFICIAL = re.compile(r'^(backbone\.)?(network\.\d+\.|patch_embed\.proj\.|classifier\.)')
-
-
-def is_official_transxnet(state_dict: StateDict) -> bool:
-    """Whether ``state_dict`` uses the official TransXNet key layout."""
-    return any(_OFFICIAL.match(k) for k in state_dict)
 
 
 def _map_backbone_key(key: str) -> Optional[str]:
@@ -45,6 +42,14 @@ def _map_backbone_key(key: str) -> Optional[str]:
     return None
 
 
+def _map_classifier(key: str, value: torch.Tensor) -> Optional[Tuple[str, torch.Tensor]]:
+    """The classifier's 1x1 conv becomes a Linear (its GroupNorm is the backbone's norm3)."""
+    m = re.fullmatch(r'classifier\.2\.(weight|bias)', key)
+    if m is None:
+        return None
+    return f'head.fc.{m.group(1)}', value.flatten(1) if m.group(1) == 'weight' else value
+
+
 def convert_transxnet(state_dict: StateDict,
                       prefix: str = 'backbone.') -> StateDict:
     """Convert an official TransXNet state dict to mmhybrid's full-model layout.
@@ -58,29 +63,8 @@ def convert_transxnet(state_dict: StateDict,
     Raises:
         KeyError: for official backbone keys with no known counterpart.
     """
-    if not is_official_transxnet(state_dict):
-        return dict(state_dict)
-    converted, unknown = {}, []
-    for key, value in state_dict.items():
-        if key.startswith('backbone.'):
-            key_prefix, rest = 'backbone.', key[len('backbone.'):]
-        else:
-            key_prefix, rest = prefix, key
-        if rest.startswith('classifier.2.'):
-            name = rest[len('classifier.2.'):]
-            converted[f'head.fc.{name}'] = value.flatten(1) if name == 'weight' else value
-            continue
-        new = _map_backbone_key(rest)
-        if new is not None:
-            converted[key_prefix + new] = value
-        elif key.startswith('backbone.') or _BACKBONE_TOP.match(rest):
-            unknown.append(key)
-        else:
-            converted[key] = value  # neck and head keys
-    if unknown:
-        raise KeyError(f'Unknown official TransXNet keys (is this a TransXNet checkpoint?): '
-                       f'{unknown[:10]}{" ..." if len(unknown) > 10 else ""}')
-    return converted
+    return convert_official(state_dict, 'TransXNet', _OFFICIAL, _BACKBONE_TOP, _map_backbone_key,
+                            _map_classifier, prefix)
 
 
 def detect_arch(state_dict: StateDict) -> Tuple[str, int]:

@@ -24,7 +24,8 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
 from ..layers import LayerNorm2d
-from ..utils import load_pretrained, parse_arch, parse_out_indices
+from ..utils import parse_arch, parse_out_indices
+from .base import HybridBackbone
 
 GELU = dict(type='GELU')
 BN = dict(type='BN')
@@ -216,7 +217,7 @@ class FcaStage(BaseModule):
 
 
 @MODELS.register_module()
-class FcaFormer(BaseModule):
+class FcaFormer(HybridBackbone):
     """FcaFormer hybrid backbone (L1-L4) for classification and dense prediction.
 
     Paper: https://arxiv.org/abs/2211.07198 (official code: hkzhang-git/FcaFormer).
@@ -321,13 +322,11 @@ class FcaFormer(BaseModule):
                 self.add_module(f'norm{i}', LayerNorm2d(out, eps=1e-6))
         self._freeze_stages()
 
-    def init_weights(self) -> None:
-        """Official init from scratch, or load ``init_cfg`` Pretrained (official keys converted)."""
-        if self.init_cfg is not None and self.init_cfg.get('type') == 'Pretrained':
-            from mmhybrid.converters.fcaformer import convert_fcaformer
-            load_pretrained(self, self.init_cfg, convert_fcaformer)
-            return
-        super().init_weights()
+    def _converter(self):
+        from mmhybrid.converters.fcaformer import convert_fcaformer
+        return convert_fcaformer
+
+    def _init_from_scratch(self) -> None:
         for m in self.modules():
             if isinstance(m, (nn.Conv2d, nn.Linear)):
                 trunc_normal_(m.weight, std=0.02)
@@ -352,28 +351,14 @@ class FcaFormer(BaseModule):
                 outs.append(getattr(self, f'norm{i}')(getattr(self, f'proj{i}')(x)))
         return tuple(outs)
 
-    def _freeze_stages(self) -> None:
-        frozen = [self.patch_embed] if self.frozen_stages >= 0 else []
+    def _frozen_parts(self) -> List[nn.Module]:
+        parts = [self.patch_embed] if self.frozen_stages >= 0 else []
         for i in range(self.frozen_stages):
-            frozen.append(self.stages[i])
+            parts.append(self.stages[i])
             if i > 0:
-                frozen.append(self.downsample_layers[i - 1])
-            for name in (f'proj{i}', f'norm{i}'):
-                if hasattr(self, name):
-                    frozen.append(getattr(self, name))
-        for module in frozen:
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
-
-    def train(self, mode: bool = True) -> 'FcaFormer':
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, _BatchNorm):
-                    m.eval()
-        return self
+                parts.append(self.downsample_layers[i - 1])
+            parts += [getattr(self, n) for n in (f'proj{i}', f'norm{i}') if hasattr(self, n)]
+        return parts
 
     def get_layer_depth(self, param_name: str, prefix: str = '',
                         decay_type: str = 'layer_wise') -> Tuple[int, int]:

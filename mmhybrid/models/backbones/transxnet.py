@@ -6,7 +6,7 @@ for Visual Recognition", https://arxiv.org/abs/2310.19380. The math follows the 
 that the converter only renames the top level.
 """
 import math
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -19,8 +19,9 @@ from mmengine.model.weight_init import trunc_normal_
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
-from ..utils import load_pretrained, parse_arch, parse_out_indices
 from ..layers import LayerScale2d
+from ..utils import parse_arch, parse_out_indices
+from .base import HybridBackbone
 
 GELU = dict(type='GELU')
 
@@ -271,7 +272,7 @@ class TransXNetBlock(BaseModule):
 
 
 @MODELS.register_module()
-class TransXNet(BaseModule):
+class TransXNet(HybridBackbone):
     """TransXNet backbone for classification and dense prediction.
 
     Paper: https://arxiv.org/abs/2310.19380 (official code: LMMMEng/TransXNet).
@@ -385,13 +386,11 @@ class TransXNet(BaseModule):
         self.out_channels = [dims[i] for i in self.out_indices]
         self._freeze_stages()
 
-    def init_weights(self) -> None:
-        """Official init from scratch, or load ``init_cfg`` Pretrained (converting official keys)."""
-        if self.init_cfg is not None and self.init_cfg.get('type') == 'Pretrained':
-            from mmhybrid.converters.transxnet import convert_transxnet
-            load_pretrained(self, self.init_cfg, convert_transxnet)
-            return
-        super().init_weights()
+    def _converter(self):
+        from mmhybrid.converters.transxnet import convert_transxnet
+        return convert_transxnet
+
+    def _init_from_scratch(self) -> None:
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 trunc_normal_(m.weight, std=0.02)
@@ -433,28 +432,15 @@ class TransXNet(BaseModule):
                 outs.append(getattr(self, f'norm{i}')(x))
         return tuple(outs)
 
-    def _freeze_stages(self) -> None:
-        frozen = [self.patch_embed] if self.frozen_stages >= 0 else []
+    def _frozen_parts(self) -> List[Union[nn.Module, nn.Parameter]]:
+        parts = [self.patch_embed] if self.frozen_stages >= 0 else []
         for i in range(self.frozen_stages):
-            frozen.append(self.stages[i])
+            parts += [self.stages[i], self.relative_pos_enc[i]]
             if i > 0:
-                frozen.append(self.downsample_layers[i - 1])
+                parts.append(self.downsample_layers[i - 1])
             if i in self.out_indices:
-                frozen.append(getattr(self, f'norm{i}'))
-            self.relative_pos_enc[i].requires_grad = False
-        for module in frozen:
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
-
-    def train(self, mode: bool = True) -> 'TransXNet':
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, _BatchNorm):
-                    m.eval()
-        return self
+                parts.append(getattr(self, f'norm{i}'))
+        return parts
 
     def get_layer_depth(self, param_name: str, prefix: str = '',
                         decay_type: str = 'layer_wise') -> Tuple[int, int]:

@@ -1,21 +1,10 @@
-import importlib.util
-import os.path as osp
-
 import pytest
 import torch
 
 from mmhybrid.analysis import count_flops
 from mmhybrid.converters.fcaformer import convert_fcaformer
 from mmhybrid.models import FcaFormer
-from tests.conftest import GOLDEN, golden_path
-
-
-def _seeded():
-    spec = importlib.util.spec_from_file_location('seeded_state',
-                                                  osp.join(GOLDEN, 'seeded_state.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import golden_path, seeded_state_module
 
 
 @pytest.fixture(scope='module')
@@ -37,7 +26,7 @@ def test_golden_logits(golden):
     """Seeded official classification weights give the official logits (mmpretrain model)."""
     from mmengine.registry import DefaultScope
     from mmpretrain.registry import MODELS as CLS_MODELS
-    seeded = _seeded()
+    seeded = seeded_state_module()
     converted = convert_fcaformer(seeded.seeded_state(golden['entries_cls'], golden['seed']))
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = CLS_MODELS.build(dict(
@@ -54,7 +43,7 @@ def test_golden_logits(golden):
 @pytest.mark.parametrize('name', ['dense_224', 'dense_320x416'])
 def test_golden_dense(golden, name):
     """The official windowed dense backbone, padding alternation included."""
-    seeded = _seeded()
+    seeded = seeded_state_module()
     model = FcaFormer('l2').eval()
     _check_load(model, _backbone(convert_fcaformer(
         seeded.seeded_state(golden['entries_dense'], golden['seed']))))

@@ -1,6 +1,3 @@
-import importlib.util
-import os.path as osp
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -8,15 +5,7 @@ import torch.nn.functional as F
 from mmhybrid.converters.transxnet import convert_transxnet
 from mmhybrid.models import TransXNet
 from mmhybrid.models.backbones.transxnet import DynamicConv2d
-from tests.conftest import GOLDEN, golden_path
-
-
-def _seeded():
-    spec = importlib.util.spec_from_file_location('seeded_state',
-                                                  osp.join(GOLDEN, 'seeded_state.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import golden_path, seeded_state_module
 
 
 @pytest.fixture(scope='module')
@@ -32,7 +21,7 @@ def test_golden_logits(golden):
     """Seeded official weights, converted, give the official logits (mmpretrain classifier)."""
     from mmengine.registry import DefaultScope
     from mmpretrain.registry import MODELS as CLS_MODELS
-    seeded = _seeded()
+    seeded = seeded_state_module()
     official = seeded.seeded_state(golden['entries_cls'], seed=golden['seed'])
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = CLS_MODELS.build(dict(
@@ -54,7 +43,7 @@ def test_golden_logits(golden):
 
 def test_golden_dense(golden):
     """The official dense backbone (GN out-norms) equals ours after conversion."""
-    seeded = _seeded()
+    seeded = seeded_state_module()
     official = seeded.seeded_state(golden['entries_dense'], seed=golden['seed'])
     model = TransXNet('t').eval()
     result = model.load_state_dict(_strip(convert_transxnet(official)), strict=False)

@@ -1,0 +1,60 @@
+"""What mmhybrid's staged backbones share: freezing, norm_eval and Pretrained loading."""
+from typing import Callable, Dict, List, Union
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from ..utils import load_pretrained
+
+StateDict = Dict[str, torch.Tensor]
+
+
+class HybridBackbone(BaseModule):
+    """Base of the staged backbones.
+
+    Subclasses set ``frozen_stages`` and ``norm_eval``, list what ``frozen_stages`` freezes in
+    :meth:`_frozen_parts`, name their official-checkpoint converter in :meth:`_converter` and
+    their from-scratch init in :meth:`_init_from_scratch`.
+    """
+
+    frozen_stages: int = -1
+    norm_eval: bool = False
+
+    def _frozen_parts(self) -> List[Union[nn.Module, nn.Parameter]]:
+        """Modules and parameters that ``frozen_stages`` freezes."""
+        raise NotImplementedError
+
+    def _converter(self) -> Callable[[StateDict], StateDict]:
+        """Official state dict -> mmhybrid layout (leaves mmhybrid checkpoints unchanged)."""
+        raise NotImplementedError
+
+    def _init_from_scratch(self) -> None:
+        raise NotImplementedError
+
+    def init_weights(self) -> None:
+        """The official init from scratch, or ``init_cfg`` Pretrained (official keys converted)."""
+        if self.init_cfg is not None and self.init_cfg.get('type') == 'Pretrained':
+            load_pretrained(self, self.init_cfg, self._converter())
+            return
+        super().init_weights()
+        self._init_from_scratch()
+
+    def _freeze_stages(self) -> None:
+        for part in self._frozen_parts():
+            if isinstance(part, nn.Parameter):
+                part.requires_grad = False
+                continue
+            part.eval()
+            for param in part.parameters():
+                param.requires_grad = False
+
+    def train(self, mode: bool = True) -> 'HybridBackbone':
+        super().train(mode)
+        self._freeze_stages()
+        if mode and self.norm_eval:
+            for m in self.modules():
+                if isinstance(m, _BatchNorm):
+                    m.eval()
+        return self
