@@ -1,4 +1,5 @@
 from .fcaformer import convert_fcaformer
+from .mixformer import convert_mixformer
 from .transxnet import convert_transxnet
 
-__all__ = ['convert_fcaformer', 'convert_transxnet']
+__all__ = ['convert_fcaformer', 'convert_mixformer', 'convert_transxnet']

@@ -1,6 +1,6 @@
 """The command line shared by tools/model_converters/*2mmhybrid.py."""
 import argparse
-from typing import Callable, Dict, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -11,7 +11,8 @@ StateDict = Dict[str, torch.Tensor]
 
 
 def convert_main(description: str, convert: Callable[[StateDict], StateDict],
-                 build_backbone: Callable[[StateDict], Tuple[str, nn.Module]]) -> None:
+                 build_backbone: Callable[[StateDict], Tuple[str, nn.Module]],
+                 load_other: Optional[Callable[[str], dict]] = None) -> None:
     """Load an official checkpoint, convert it, report key mismatches, save it.
 
     Args:
@@ -19,6 +20,8 @@ def convert_main(description: str, convert: Callable[[StateDict], StateDict],
         convert: Official state dict -> mmhybrid full-model state dict.
         build_backbone: Names and builds the backbone a converted state dict belongs to, so
             that missing and unexpected ``backbone.*`` keys can be listed.
+        load_other: Reads files that are not torch checkpoints (e.g. Paddle ``.pdparams``);
+            tried when ``torch.load`` cannot read the file as a zip or pickle of tensors.
     """
     parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -34,10 +37,13 @@ def convert_main(description: str, convert: Callable[[StateDict], StateDict],
     try:
         checkpoint = torch.load(args.src, map_location='cpu', weights_only=True)
     except Exception as e:  # training checkpoints also pickle their argparse args
-        if not args.trust:
+        if load_other is not None:
+            checkpoint = load_other(args.src)
+        elif args.trust:
+            checkpoint = torch.load(args.src, map_location='cpu', weights_only=False)
+        else:
             raise SystemExit(f'{args.src} holds more than tensors ({e}); if you trust the '
                              'file, run again with --trust to unpickle it fully')
-        checkpoint = torch.load(args.src, map_location='cpu', weights_only=False)
     if args.ema and 'model_ema' in checkpoint:  # ConvNeXt-style trainers
         checkpoint = {'state_dict_ema': checkpoint['model_ema']}
     converted = convert(unwrap_state_dict(checkpoint, ema=args.ema))

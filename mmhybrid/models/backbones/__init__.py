@@ -1,4 +1,5 @@
 from .fcaformer import FcaFormer, FcaFormerPlain
+from .mixformer import MixFormer
 from .transxnet import TransXNet
 
-__all__ = ['FcaFormer', 'FcaFormerPlain', 'TransXNet']
+__all__ = ['FcaFormer', 'FcaFormerPlain', 'MixFormer', 'TransXNet']

@@ -1,0 +1,11 @@
+# MixFormer-B5 on ImageNet-1k, the PaddleClas recipe (ppcls/configs/ImageNet/MixFormer/
+# mixformer_b5.yaml): lr 0.001 at 1024 images, wd 0.05, 40 warm-up epochs, drop path 0.3.
+_base_ = ['./_base_/cls/mixformer_in1k.py']
+
+model = dict(backbone=dict(arch='b5', drop_path_rate=0.3))
+optim_wrapper = dict(optimizer=dict(lr=0.001, weight_decay=0.05))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-7 / 0.001, by_epoch=True, end=40,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', eta_min=1e-6, by_epoch=True, begin=40),
+]

@@ -1,0 +1,72 @@
+import pytest
+import torch
+
+from mmhybrid.converters.mixformer import convert_mixformer
+from mmhybrid.models import MixFormer
+from tests.conftest import golden_path, seeded_state_module
+
+
+@pytest.fixture(scope='module')
+def golden():
+    return torch.load(golden_path('mixformer_b0.pt'))
+
+
+@pytest.mark.parametrize('tag', ['224', '192x288'])
+def test_golden_logits_and_stage_tokens(golden, tag):
+    """Seeded Paddle weights, converted, reproduce Paddle's logits and per-stage tokens
+    (192x288 pads windows in every stage)."""
+    seeded = seeded_state_module()
+    converted = convert_mixformer(
+        seeded.seeded_state(golden['entries_cls'], golden['seed'], in_dim_first=True))
+    model = MixFormer('b0', out_indices=(3, ), cls_features=True).eval()
+    result = model.load_state_dict(
+        {k[9:]: v for k, v in converted.items() if k.startswith('backbone.')}, strict=False)
+    assert result.unexpected_keys == []
+    assert all(k.endswith('num_batches_tracked') for k in result.missing_keys)
+    tokens = {}
+    for i, stage in enumerate(model.layers):
+        stage.blocks[-1].register_forward_hook(
+            lambda module, args, out, i=i: tokens.__setitem__(i, out))
+    with torch.no_grad():
+        feats = model(seeded.seeded_input(*golden['inputs'][f'logits_{tag}']))[0]
+    logits = feats @ converted['head.fc.weight'].t() + converted['head.fc.bias']
+    assert (logits - golden[f'logits_{tag}']).abs().max().item() <= 1e-4
+    for i in range(4):
+        assert (tokens[i] - golden[f'stage{i}_tokens_{tag}']).abs().max().item() <= 1e-4
+
+
+@pytest.mark.parametrize('arch,params', [
+    ('b0', 5_098_767), ('b1', 7_887_877), ('b2', 9_894_848), ('b3', 16_747_808),
+    ('b4', 34_797_572), ('b5', 61_692_403), ('b6', 119_505_054)])
+def test_param_counts_equal_paddle(arch, params):
+    model = MixFormer(arch, out_indices=(3, ), cls_features=True)
+    assert sum(p.numel() for p in model.parameters()) + 1280 * 1000 + 1000 == params
+
+
+@pytest.mark.parametrize('hw', [(224, 224), (230, 230), (97, 131)])
+def test_any_input_size(hw):
+    """The official code asserts on sizes like 230x230; padding makes any size work."""
+    model = MixFormer('b0').eval()
+    with torch.no_grad():
+        outs = model(torch.rand(1, 3, *hw))
+    h, w = -(-hw[0] // 4), -(-hw[1] // 4)
+    for i, out in enumerate(outs):
+        assert out.shape == (1, model.embed_dims[i], h, w)
+        h, w = -(-h // 2), -(-w // 2)
+
+
+def test_batch_of_one_trains_and_eval_is_unchanged():
+    from mmhybrid.models.backbones.mixformer import PooledBatchNorm2d
+    torch.manual_seed(0)
+    model = MixFormer('b0', out_indices=(3, )).train()
+    bn = model.layers[0].blocks[0].attn.channel_interaction[1]
+    stats = bn.running_mean.clone()
+    model(torch.rand(1, 3, 64, 64))[0].sum().backward()  # the official model raises here
+    assert torch.equal(bn.running_mean, stats), 'a batch of one leaves the statistics alone'
+    # Batches of several, and every eval forward, are plain BatchNorm.
+    plain = torch.nn.BatchNorm2d(bn.num_features)
+    plain.load_state_dict(bn.state_dict())
+    pooled = torch.randn(4, bn.num_features, 1, 1)
+    assert torch.equal(bn(pooled), plain(pooled))
+    assert torch.equal(bn.eval()(pooled[:1]), plain.eval()(pooled[:1]))
+    assert isinstance(bn, PooledBatchNorm2d)
