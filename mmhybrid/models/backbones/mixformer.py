@@ -5,16 +5,21 @@ https://arxiv.org/abs/2204.02557. The math follows the only official code, Paddl
 ``ppcls/arch/backbone/model_zoo/mixformer.py``; module names and Sequential indices are the
 Paddle ones, so the converter only transposes Linear weights and renames BN statistics.
 """
-from typing import Dict, Optional, Sequence, Tuple, Union
+import math
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torch.utils.checkpoint as cp
 from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
+from mmengine.model.weight_init import trunc_normal_
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
 from ..utils import parse_arch, parse_out_indices
+from .base import HybridBackbone
 
 
 def window_partition(x: torch.Tensor, ws: int) -> torch.Tensor:
@@ -146,9 +151,10 @@ class MixingBlock(BaseModule):
     """
 
     def __init__(self, dim: int, num_heads: int, window_size: int = 7, mlp_ratio: float = 4.,
-                 drop_path: float = 0.) -> None:
+                 drop_path: float = 0., with_cp: bool = False) -> None:
         super().__init__()
         self.window_size = window_size
+        self.with_cp = with_cp
         self.norm1 = nn.LayerNorm(dim)
         self.attn = MixingAttention(dim, window_size, num_heads)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
@@ -156,6 +162,11 @@ class MixingBlock(BaseModule):
         self.mlp = MixFormerMlp(dim, int(dim * mlp_ratio))
 
     def forward(self, x: torch.Tensor, H: int, W: int) -> torch.Tensor:
+        if self.with_cp and x.requires_grad:
+            return cp.checkpoint(self._forward, x, H, W, use_reentrant=False)
+        return self._forward(x, H, W)
+
+    def _forward(self, x: torch.Tensor, H: int, W: int) -> torch.Tensor:
         B, L, C = x.shape
         ws = self.window_size
         pad_b, pad_r = (-H) % ws, (-W) % ws
@@ -189,10 +200,11 @@ class MixFormerStage(BaseModule):
     """MixingBlocks, then (except in the last stage) a ConvMerging."""
 
     def __init__(self, dim: int, depth: int, num_heads: int, drop_paths: Sequence[float],
-                 downsample: bool) -> None:
+                 downsample: bool, with_cp: bool = False) -> None:
         super().__init__()
         self.blocks = nn.ModuleList(
-            MixingBlock(dim, num_heads, drop_path=drop_paths[j]) for j in range(depth))
+            MixingBlock(dim, num_heads, drop_path=drop_paths[j], with_cp=with_cp)
+            for j in range(depth))
         self.downsample = ConvMerging(dim, dim * 2) if downsample else None
 
 
@@ -218,7 +230,7 @@ class ConvEmbed(BaseModule):
 
 
 @MODELS.register_module()
-class MixFormer(BaseModule):
+class MixFormer(HybridBackbone):
     """MixFormer B0-B6 backbone.
 
     Paper: https://arxiv.org/abs/2204.02557 (official code: PaddleClas).
@@ -231,8 +243,13 @@ class MixFormer(BaseModule):
             own LayerNorm ``norm{i}`` (taken before the stage's downsampling).
         cls_features (bool): Return instead the official classifier's 1280-d features
             (``norm``, ``last_proj``, GELU, token mean) as a (B, 1280) tensor.
+        frozen_stages (int): -1 freezes nothing, 0 the stem, k the stem and stages 1..k (with
+            the downsamplings between them and their output norms).
+        norm_eval (bool): Keep BatchNorms in eval mode during training.
         drop_path_rate (float): Stochastic depth, linear over all blocks from 0.
-        init_cfg (dict, optional): Initialisation config.
+        with_cp (bool): Gradient checkpointing per block.
+        init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=...)`` loads a converted
+            or a Paddle-layout checkpoint (converted on load).
     """
 
     arch_zoo: Dict[str, dict] = {
@@ -252,10 +269,18 @@ class MixFormer(BaseModule):
                  in_channels: int = 3,
                  out_indices: Union[int, Sequence[int]] = (0, 1, 2, 3),
                  cls_features: bool = False,
+                 frozen_stages: int = -1,
+                 norm_eval: bool = False,
                  drop_path_rate: float = 0.,
+                 with_cp: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = parse_arch(self, arch)
+        if not -1 <= frozen_stages < self.num_stages:
+            raise ValueError(f'frozen_stages must be in [-1, {self.num_stages - 1}], '
+                             f'got {frozen_stages}')
+        self.frozen_stages = frozen_stages
+        self.norm_eval = norm_eval
         self.out_indices = parse_out_indices(out_indices, self.num_stages)
         self.cls_features = cls_features
         base, depths = self.arch['embed_dims'], self.arch['depths']
@@ -264,8 +289,8 @@ class MixFormer(BaseModule):
         dpr = torch.linspace(0, drop_path_rate, sum(depths)).tolist()
         self.layers = nn.ModuleList(
             MixFormerStage(self.embed_dims[i], depths[i], self.arch['num_heads'][i],
-                           dpr[sum(depths[:i]):sum(depths[:i + 1])], i < self.num_stages - 1)
-            for i in range(self.num_stages))
+                           dpr[sum(depths[:i]):sum(depths[:i + 1])], i < self.num_stages - 1,
+                           with_cp) for i in range(self.num_stages))
         if cls_features:
             self.norm = nn.LayerNorm(self.embed_dims[-1])
             self.last_proj = nn.Linear(self.embed_dims[-1], self.cls_width)
@@ -274,6 +299,66 @@ class MixFormer(BaseModule):
             for i in self.out_indices:
                 self.add_module(f'norm{i}', nn.LayerNorm(self.embed_dims[i]))
             self.out_channels = [self.embed_dims[i] for i in self.out_indices]
+        self._freeze_stages()
+
+    def _converter(self):
+        from mmhybrid.converters.mixformer import convert_mixformer
+        return convert_mixformer
+
+    def _init_from_scratch(self) -> None:
+        """PaddleClas' init: trunc-normal(0.02) Linears and position tables, Paddle's default
+        Normal(0, sqrt(2 / (k * k * in_channels))) convs (full in_channels, also depthwise)."""
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                trunc_normal_(m.weight, std=0.02)
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.Conv2d):
+                k = m.kernel_size[0] * m.kernel_size[1]
+                nn.init.normal_(m.weight, std=math.sqrt(2. / (k * m.in_channels)))
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, (nn.LayerNorm, _BatchNorm)):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, MixingAttention):
+                trunc_normal_(m.relative_position_bias_table, std=0.02)
+
+    def _frozen_parts(self) -> List[nn.Module]:
+        parts = [self.patch_embed] if self.frozen_stages >= 0 else []
+        for i in range(self.frozen_stages):
+            parts.append(self.layers[i].blocks)
+            if i > 0:
+                parts.append(self.layers[i - 1].downsample)
+            if hasattr(self, f'norm{i}'):
+                parts.append(getattr(self, f'norm{i}'))
+        return parts
+
+    def get_layer_depth(self, param_name: str, prefix: str = '',
+                        decay_type: str = 'layer_wise') -> Tuple[int, int]:
+        """Layer id for lr decay: stem 0, blocks 1..sum(depths) (``layer_wise``) or stage
+        i + 1 (``stage_wise``); a downsampling goes with the stage after it; output norms, the
+        classifier layers and everything outside ``prefix`` get the last id.
+
+        Returns:
+            tuple[int, int]: The layer id and the number of layers.
+        """
+        if decay_type not in ('layer_wise', 'stage_wise'):
+            raise ValueError(f'MixFormer has no decay_type {decay_type!r}')
+        depths = self.arch['depths']
+        stage_wise = decay_type == 'stage_wise'
+        num_layers = (self.num_stages if stage_wise else sum(depths)) + 2
+        if not param_name.startswith(prefix):
+            return num_layers - 1, num_layers
+        name = param_name[len(prefix):].split('.')
+        if name[0] == 'patch_embed':
+            return 0, num_layers
+        if name[0] != 'layers':
+            return num_layers - 1, num_layers
+        stage = int(name[1])
+        if name[2] == 'downsample':
+            stage, block = stage + 1, 0
+        else:
+            block = int(name[3])
+        return (stage + 1 if stage_wise else sum(depths[:stage]) + block + 1), num_layers
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x, H, W = self.patch_embed(x)

@@ -70,3 +70,29 @@ def test_batch_of_one_trains_and_eval_is_unchanged():
     assert torch.equal(bn(pooled), plain(pooled))
     assert torch.equal(bn.eval()(pooled[:1]), plain.eval()(pooled[:1]))
     assert isinstance(bn, PooledBatchNorm2d)
+
+
+def test_frozen_stages_layer_depth_and_with_cp():
+    model = MixFormer('b0', frozen_stages=2, norm_eval=True).train()
+    assert not any(p.requires_grad for p in model.layers[1].blocks.parameters())
+    assert not any(p.requires_grad for p in model.layers[0].downsample.parameters())
+    assert all(p.requires_grad for p in model.layers[1].downsample.parameters())
+    assert not model.layers[3].blocks[0].attn.conv_norm.training
+    n = sum(model.arch['depths']) + 2
+    depth = model.get_layer_depth
+    assert depth('backbone.patch_embed.stem.0.weight', 'backbone.') == (0, n)
+    assert depth('backbone.layers.1.blocks.1.attn.qkv.weight', 'backbone.') == (3, n)
+    assert depth('backbone.layers.0.downsample.reduction.weight', 'backbone.') == (2, n)
+    assert depth('backbone.layers.3.blocks.0.norm1.weight', 'backbone.',
+                 decay_type='stage_wise') == (4, 6)
+    torch.manual_seed(0)
+    ref = MixFormer('b0', out_indices=(3, ))
+    ref.init_weights()
+    ckpt = MixFormer('b0', out_indices=(3, ), with_cp=True)
+    ckpt.load_state_dict(ref.state_dict())
+    x = torch.rand(2, 3, 64, 64, requires_grad=True)
+    ref.eval()(x)[0].sum().backward()
+    grad = x.grad.clone()
+    x.grad = None
+    ckpt.eval()(x)[0].sum().backward()
+    assert torch.allclose(x.grad, grad, atol=1e-5)
