@@ -1,3 +1,4 @@
 from .complexity import count_flops, sdpa_flop_jit
+from .paper_flops import mixformer_readme_flops
 
-__all__ = ['count_flops', 'sdpa_flop_jit']
+__all__ = ['count_flops', 'sdpa_flop_jit', 'mixformer_readme_flops']

@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from mmhybrid.analysis import count_flops, mixformer_readme_flops
 from mmhybrid.converters.mixformer import convert_mixformer
 from mmhybrid.models import MixFormer
 from tests.conftest import golden_path, seeded_state_module
@@ -41,6 +42,25 @@ def test_golden_logits_and_stage_tokens(golden, tag):
 def test_param_counts_equal_paddle(arch, params):
     model = MixFormer(arch, out_indices=(3, ), cls_features=True)
     assert sum(p.numel() for p in model.parameters()) + 1280 * 1000 + 1000 == params
+
+
+README_GFLOPS = dict(b0=0.4, b1=0.7, b2=0.9, b3=1.9, b4=3.6, b5=6.8, b6=12.7)
+
+
+@pytest.mark.parametrize('arch', sorted(README_GFLOPS))
+def test_readme_flops_convention(arch):
+    """The README's counting convention reproduces its column at its printed precision."""
+    gflops = mixformer_readme_flops(arch) / 1e9
+    assert round(gflops, 1) == README_GFLOPS[arch]
+    assert abs(gflops - README_GFLOPS[arch]) / README_GFLOPS[arch] < 0.1
+
+
+@pytest.mark.parametrize('arch,gmacs', [('b0', 0.411), ('b1', 0.711)])
+def test_exact_macs(arch, gmacs):
+    """Exact multiply-adds (convs, linears, attention) of the classifier at 224."""
+    model = MixFormer(arch, out_indices=(3, ), cls_features=True).eval()
+    macs = count_flops(model, (torch.rand(1, 3, 224, 224), )) + 1280 * 1000
+    assert abs(macs / 1e9 - gmacs) < 1e-3
 
 
 @pytest.mark.parametrize('hw', [(224, 224), (230, 230), (97, 131)])
