@@ -24,6 +24,8 @@ def test_config_builds(path):
     assert scope in ('mmdet', 'mmseg', 'mmpretrain')
     init_default_scope(scope)
     registry = __import__(f'{scope}.registry', fromlist=['MODELS']).MODELS
+    if osp.basename(path).startswith('setr'):
+        return  # mmseg's ViT: built and checked by test_setr_configs_follow_the_paper
     model = registry.build(cfg.model)
     assert type(model.backbone).__module__.startswith('mmhybrid.')
     if scope != 'mmpretrain':
@@ -50,3 +52,40 @@ def test_dense_model_sizes_match_the_spec(name, millions):
     registry = __import__(f'{cfg.default_scope}.registry', fromlist=['MODELS']).MODELS
     model = registry.build(cfg.model)
     assert round(sum(p.numel() for p in model.parameters()) / 1e6, 2) == millions
+
+
+# SETR's auxiliary heads per decoder, as 1-based transformer layers (paper section 4 and the
+# official configs): T-Large and T-Base.
+SETR_AUX_LAYERS = {('l', 'naive'): [10, 15, 20], ('l', 'pup'): [10, 15, 20, 24],
+                   ('l', 'mla'): [6, 12, 18, 24], ('b', 'naive'): [3, 6, 9],
+                   ('b', 'pup'): [5, 8, 10, 12], ('b', 'mla'): [3, 6, 9, 12]}
+
+
+@pytest.mark.parametrize('path', [p for p in CONFIGS if osp.basename(p).startswith('setr')],
+                         ids=lambda p: osp.basename(p))
+def test_setr_configs_follow_the_paper(path):
+    name = osp.basename(path)[:-3]
+    decoder, encoder = name.split('_')[0][5:], name.split('_')[1][-1]
+    cfg = Config.fromfile(path)
+    vit = cfg.model.backbone
+    assert vit.patch_bias, 'the pretrained patch bias must load'
+    assert vit.num_layers == {'b': 12, 'l': 24}[encoder]
+    assert vit.with_cls_token == (decoder != 'mla')
+    layers = [vit.out_indices[aux.in_index] + 1 for aux in cfg.model.auxiliary_head]
+    assert layers == SETR_AUX_LAYERS[encoder, decoder]
+    if encoder == 'b':  # ViT-L (300M parameters) is slow to build; T-Base runs the same code
+        init_default_scope('mmseg')
+        from mmseg.registry import MODELS
+        model = MODELS.build(cfg.model)
+        assert model.backbone.patch_embed.projection.bias is not None
+        assert len(model.auxiliary_head) == len(layers)
+    assert cfg.optim_wrapper.optimizer.type == 'SGD'
+    assert cfg.optim_wrapper.optimizer.weight_decay == 0
+    assert cfg.optim_wrapper.paramwise_cfg.custom_keys == {'head': dict(lr_mult=10.)}
+    dataset = 'ade20k' if 'ade20k' in name else 'cityscapes'
+    assert cfg.optim_wrapper.optimizer.lr == {
+        ('ade20k', 'naive'): 0.01, ('ade20k', 'pup'): 0.001, ('ade20k', 'mla'): 0.001,
+        ('cityscapes', 'naive'): 0.01, ('cityscapes', 'pup'): 0.01,
+        ('cityscapes', 'mla'): 0.002}[dataset, decoder]
+    assert cfg.train_cfg.max_iters == int(name.split('_')[-1][:-1]) * 1000
+    assert cfg.crop_size == ((512, 512) if dataset == 'ade20k' else (768, 768))

@@ -64,6 +64,9 @@ CASCADE_CPU = [
      ['model.test_cfg.rcnn.score_thr=0.0']),
     ('upernet_mixformer_b1_ade20k_160k.py', 'ade20k', 'iter_2.pth', ['mIoU'], []),
     ('cls_mixformer_b0_in1k.py', 'imagenet', 'epoch_1.pth', ['accuracy/top1'], []),
+    ('maskrcnn_hybridformer_s_1x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP', 'coco/segm_mAP'],
+     ['model.test_cfg.rcnn.score_thr=0.0']),
+    ('semfpn_hybridformer_s_ade20k_80k.py', 'ade20k', 'iter_2.pth', ['mIoU'], []),
     ('semfpn_transxnet_t_cityscapes_80k.py', 'cityscapes', 'iter_2.pth',
      ['averageScoreCategories'],
      ['test_evaluator.type=CityscapesMetric', 'test_evaluator.output_dir=cityscapes_eval']),
@@ -80,6 +83,28 @@ def test_train_then_test(toy_workspace, tmp_path, leaf, dataset, ckpt, metrics, 
                       *_cfg_options(options)], cwd=toy_workspace).stdout
     for name in metrics:
         assert 0.0 <= _metric(out, name) <= 100.0
+
+
+@pytest.mark.parametrize('head,aux', [('naive', 3), ('pup', 4), ('mla', 4)])
+@pytest.mark.parametrize('dataset', ['ade20k_160k', 'cityscapes_40k'])
+def test_setr_heads_train_and_validate(toy_workspace, tmp_path, head, aux, dataset):
+    """Every SETR decoder with all its auxiliary heads trains 2 iterations and is validated
+    (mIoU) on toy data; T-Base's 12 layers at width 96 keep it fast on a CPU."""
+    config = write_toy_config(str(tmp_path), f'setr-{head}_vit-b_{dataset}.py',
+                              dataset.split('_')[0])
+    work_dir = str(tmp_path / 'work')
+    narrow = ['model.backbone.embed_dims=96', 'model.backbone.num_heads=3']
+    if head == 'mla':
+        narrow.append('model.neck.in_channels=[96,96,96,96]')
+    else:
+        narrow += ['model.decode_head.in_channels=96',
+                   *[f'model.auxiliary_head.{i}.in_channels=96' for i in range(aux)]]
+    out = run_python([TRAIN, config, '--work-dir', work_dir, '--cfg-options', *narrow],
+                     cwd=toy_workspace).stdout
+    losses = _train_losses(work_dir)
+    assert len(losses) == 2 and all(math.isfinite(v) and v > 0 for v in losses)
+    assert f'aux_{aux - 1}.loss_ce' in out and f'aux_{aux}.loss_ce' not in out
+    assert 0.0 <= _metric(out, 'mIoU') <= 100.0
 
 
 def test_resume_keeps_weights_only_loading(toy_workspace, tmp_path):

@@ -1,0 +1,14 @@
+# HybridFormer-B for dense prediction (an unofficial reconstruction: no code or weights were
+# released). Per-stage LayerNorm outputs, as UniFormer's dense backbones. Detection runs stage 3
+# in 14x14 windows with every 4th block global (UniFormer-h14, the README's detection
+# baseline); ADE20K keeps global attention (the global UniFormer is the README's segmentation
+# baseline); Cityscapes' 1024-wide crops use 32x32 windows. Drop path 0.3 is our choice.
+# Pre-train with cls_hybridformer_b_in1k.py and point init_cfg at that checkpoint.
+backbone = dict(_delete_=True, type='mmhybrid.HybridFormer', arch='b', window_size=(14, 0),
+                global_every=4, drop_path_rate=0.3, init_cfg=None)
+backbone_channels = [64, 128, 320, 512]
+backbone_p3 = dict(backbone, out_indices=(1, 2, 3))
+backbone_p3_channels = backbone_channels[1:]
+backbone_stage3_channels = backbone_channels[2]
+backbone_seg = dict(backbone, window_size=0)
+backbone_seg_cityscapes = dict(backbone, window_size=(32, 0))

@@ -1,0 +1,5 @@
+# Mask R-CNN + HybridFormer-L, COCO 1x: a README row; the UniFormer recipe (AdamW 1e-4,
+# wd 0.05), which is mmdet's Swin 1x recipe.
+_base_ = ['./_base_/det/maskrcnn_1x.py', './_base_/backbones/hybridformer_l.py']
+
+model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

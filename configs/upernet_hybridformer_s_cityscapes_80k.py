@@ -1,0 +1,7 @@
+# UperNet + HybridFormer-S, Cityscapes 80k: no official config, so mmseg's Swin recipe.
+_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/backbones/hybridformer_s.py']
+
+model = dict(
+    backbone={{_base_.backbone_seg_cityscapes}},
+    decode_head=dict(in_channels={{_base_.backbone_channels}}),
+    auxiliary_head=dict(in_channels={{_base_.backbone_stage3_channels}}))

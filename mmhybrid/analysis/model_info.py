@@ -1,0 +1,174 @@
+"""Build the model of any mmhybrid config and run it on a synthetic input: what the analysis
+tools (FLOPs, benchmark) share. No dataset is needed."""
+import os.path as osp
+from typing import Callable, Dict, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.logging import print_log
+from mmengine.registry import DefaultScope
+
+from .complexity import count_flops, count_flops_module_hooks
+from .paper_flops import mixformer_readme_flops
+
+# Input (H, W) the papers report FLOPs at, per task.
+DEFAULT_SHAPES = {'cls': (224, 224), 'det': (800, 1280), 'seg': (512, 2048)}
+CITYSCAPES_SHAPE = (1024, 2048)
+
+# How each paper counted: 'fvcore' = one per multiply-add of convs, linears and matmuls
+# (mmengine's jit counter + attention); 'mmcv-hooks' = mmcv 1.x's module-hook counter.
+PAPER_CONVENTIONS = {
+    'TransXNet': ('mmcv-hooks', 'README column = mmcv 1.x get_model_complexity_info'),
+    'FcaFormer': ('fvcore', 'official code counts with fvcore'),
+    'FcaFormerPlain': ('fvcore', 'as FcaFormer'),
+    'MixFormer': ('mixformer-readme', 'PaddleClas flops() helpers (classifier only; dense '
+                                      'configs fall back to fvcore)'),
+    'HybridFormer': ('fvcore', 'inferred: the author\'s sibling SUMMNet counts with fvcore'),
+}
+CONVENTIONS = ('mmengine', 'fvcore', 'mmcv-hooks')
+
+
+def task_of(model: nn.Module) -> str:
+    """'cls', 'det' or 'seg' from the package that defines the model's class."""
+    package = type(model).__module__.split('.')[0]
+    tasks = {'mmpretrain': 'cls', 'mmdet': 'det', 'mmseg': 'seg'}
+    if package not in tasks:
+        raise ValueError(f'{type(model).__name__} is not an mmpretrain, mmdet or mmseg model')
+    return tasks[package]
+
+
+def build_model(cfg: Config) -> nn.Module:
+    """The config's model, built in its default scope, in eval mode."""
+    scope = cfg.get('default_scope')
+    if scope is None:
+        raise ValueError('the config has no default_scope (mmdet / mmseg / mmpretrain)')
+    with DefaultScope.overwrite_default_scope(scope):
+        registry = __import__(f'{scope}.registry', fromlist=['MODELS']).MODELS
+        model = registry.build(cfg.model)
+    return model.eval()
+
+
+def default_shape(cfg: Config, task: str) -> Tuple[int, int]:
+    """The papers' input size for the task (Cityscapes segmentors: 1024x2048)."""
+    dataset = cfg.get('train_dataloader', {}).get('dataset', {}).get('type', '')
+    if task == 'seg' and 'Cityscapes' in str(dataset):
+        return CITYSCAPES_SHAPE
+    return DEFAULT_SHAPES[task]
+
+
+class TensorForward(nn.Module):
+    """``model`` as a module of one tensor: the classifier's logits, the detector's head
+    outputs (two-stage: RPN proposals, then the RoI heads) or the segmentor's decode head."""
+
+    def __init__(self, model: nn.Module, task: str, shape: Tuple[int, int]) -> None:
+        super().__init__()
+        self.model, self.task = model, task
+        self.samples = None
+        if task == 'det':
+            from mmdet.structures import DetDataSample
+            h, w = shape
+            meta = dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w),
+                        batch_input_shape=(h, w), scale_factor=(1., 1.))
+            self.samples = [DetDataSample(metainfo=meta)]
+
+    def forward(self, x: torch.Tensor):
+        if self.task == 'cls':
+            return self.model(x, mode='tensor')
+        if self.task == 'det':
+            return self.model._forward(x, self.samples * x.shape[0])
+        return self.model._forward(x)
+
+
+def backbone_type(cfg: Config) -> str:
+    kind = str(cfg.model.get('backbone', {}).get('type', ''))
+    return kind.split('.')[-1]
+
+
+def complexity(cfg: Config, shape: Optional[Sequence[int]] = None,
+               conventions: Sequence[str] = CONVENTIONS) -> Dict[str, object]:
+    """Params and FLOPs of a config's model on a synthetic 1x3xHxW input.
+
+    Args:
+        cfg: A loaded config.
+        shape: (H, W); the task's paper default when None.
+        conventions: Any of 'mmengine' (mmengine's jit counter as is: no attention inside
+            scaled_dot_product_attention), 'fvcore' (the same + attention matmuls),
+            'mmcv-hooks' (mmcv 1.x's module hooks), 'paper' (the backbone family's own).
+
+    Returns:
+        dict: task, shape, params, one FLOPs entry per convention, and for 'paper' the name
+        of the convention used.
+    """
+    model = build_model(cfg)
+    task = task_of(model)
+    shape = tuple(shape) if shape else default_shape(cfg, task)
+    wrapped = TensorForward(model, task, shape).eval()
+    x = (torch.rand(1, 3, *shape), )
+    result: Dict[str, object] = dict(
+        task=task, shape=shape, params=sum(p.numel() for p in model.parameters()))
+    counters: Dict[str, Callable[[], float]] = {
+        'mmengine': lambda: count_flops(wrapped, x, with_attention=False),
+        'fvcore': lambda: count_flops(wrapped, x),
+        'mmcv-hooks': lambda: count_flops_module_hooks(wrapped, x),
+    }
+    for name in conventions:
+        if name == 'paper':
+            paper = paper_convention(cfg, task, shape)
+            result['paper_convention'] = paper
+            if paper == 'mixformer-readme':
+                backbone = cfg.model.backbone
+                classes = cfg.model.head.get('num_classes', 1000)
+                result['paper'] = mixformer_readme_flops(backbone.arch, shape, classes)
+            else:
+                result['paper'] = counters[paper]()
+        elif name in counters:
+            result[name] = counters[name]()
+        else:
+            raise ValueError(f'unknown FLOP convention {name!r}: choose from '
+                             f'{CONVENTIONS + ("paper", )}')
+    return result
+
+
+def paper_convention(cfg: Config, task: str, shape: Sequence[int]) -> str:
+    """The counting convention of the config's backbone family (fvcore when unknown)."""
+    convention = PAPER_CONVENTIONS.get(backbone_type(cfg), ('fvcore', ''))[0]
+    if convention == 'mixformer-readme' and (task != 'cls' or any(s % 32 for s in shape)):
+        return 'fvcore'
+    return convention
+
+
+def load_model(config: str, checkpoint: Optional[str] = None,
+               cfg_options: Optional[dict] = None) -> Tuple[nn.Module, Config]:
+    """Build a config's model (eval mode) and load an mmhybrid/mmengine checkpoint into it.
+
+    Without a checkpoint the model is initialised by its init_cfg; a backbone Pretrained file
+    that is not on disk is skipped (with a warning) rather than downloaded.
+    """
+    import mmhybrid  # noqa: F401 (registers the models)
+    from mmengine.runner import load_checkpoint
+
+    from mmhybrid.utils import trusted_checkpoint_loading
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    init_cfg = cfg.model.get('backbone', {}).get('init_cfg') or {}
+    path = str(init_cfg.get('checkpoint', ''))
+    if not checkpoint and init_cfg.get('type') == 'Pretrained' and not osp.isfile(path):
+        print_log(f'backbone Pretrained {path} is not on disk: random init', logger='current',
+                  level=30)
+        cfg.model.backbone.init_cfg = None
+    model = build_model(cfg)
+    if checkpoint:
+        with trusted_checkpoint_loading():
+            load_checkpoint(model, checkpoint, map_location='cpu')
+    else:
+        model.init_weights()
+    return model.eval(), cfg
+
+
+def normalisation(cfg: Config) -> Tuple[list, list]:
+    """Mean and std (RGB) of the config's data preprocessor."""
+    pre = cfg.model.get('data_preprocessor', {})
+    return (list(pre.get('mean', [123.675, 116.28, 103.53])),
+            list(pre.get('std', [58.395, 57.12, 57.375])))

@@ -1,0 +1,121 @@
+"""Params and FLOPs of any mmhybrid config (classifier, detector, segmentor) on a synthetic
+input; no dataset is needed.
+
+    python tools/analysis/get_flops.py CONFIG [--shape H W] [--convention ...]
+    python tools/analysis/get_flops.py --all [--every]   # refresh docs/model_complexity.yml
+                                                         # and docs/model_zoo.md
+
+FLOPs are multiply-adds. The papers count differently, so several conventions are printed:
+  mmengine    mmengine's jit counter as is (it skips scaled_dot_product_attention)
+  fvcore      the same plus the attention matmuls (FcaFormer, HybridFormer papers)
+  mmcv-hooks  mmcv 1.x's module-hook counter: no functional convs or matmuls (TransXNet README)
+  paper       the backbone family's own convention (MixFormer: the PaddleClas flops() helpers
+              for classifiers, see mmhybrid.analysis.mixformer_readme_flops)
+Default inputs are the papers': 224x224 (cls), 800x1280 (det), 512x2048 (ADE20K seg),
+1024x2048 (Cityscapes seg).
+"""
+import argparse
+import glob
+import os.path as osp
+import subprocess
+import sys
+from typing import Dict, List
+
+import yaml
+from mmengine.config import Config, DictAction
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
+
+from mmhybrid.analysis.model_info import CONVENTIONS, complexity  # noqa: E402
+
+COMPLEXITY = osp.join(ROOT, 'docs', 'model_complexity.yml')
+PAPER = osp.join(ROOT, 'docs', 'paper_results.yml')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config', nargs='?', help='config file')
+    parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
+                        help='input height and width (default: the task\'s paper size)')
+    parser.add_argument('--convention', nargs='+', default=[*CONVENTIONS, 'paper'],
+                        choices=[*CONVENTIONS, 'paper'], help='FLOP conventions to print')
+    parser.add_argument('--all', action='store_true',
+                        help='measure the configs with a paper params/FLOPs figure in '
+                        'docs/paper_results.yml (in the paper\'s convention) and regenerate '
+                        'docs/model_zoo.md')
+    parser.add_argument('--every', action='store_true',
+                        help='with --all: every config, not only those with a paper figure')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, as in tools/train.py')
+    args = parser.parse_args()
+    if bool(args.config) == args.all:
+        parser.error('give one CONFIG or --all')
+    return args
+
+
+def report(path: str, result: Dict[str, object], paper: Dict[str, str]) -> str:
+    h, w = result['shape']
+    lines = [f'config: {path}', f'task: {result["task"]}, input: 1x3x{h}x{w}',
+             f'params: {result["params"] / 1e6:.2f} M']
+    for name in [*CONVENTIONS, 'paper']:
+        if name in result:
+            label = f'paper ({result["paper_convention"]})' if name == 'paper' else name
+            lines.append(f'FLOPs {label:<28}: {result[name] / 1e9:.3f} G')
+    if paper.get('complexity'):
+        lines.append(f'paper reports (params / FLOPs): {paper["complexity"]} '
+                     f'({paper.get("source", "")})')
+    return '\n'.join(lines)
+
+
+def run_all(every: bool) -> None:
+    with open(PAPER) as f:
+        paper = yaml.safe_load(f)
+    names = sorted(osp.splitext(osp.basename(p))[0]
+                   for p in glob.glob(osp.join(ROOT, 'configs', '*.py')))
+    if not every:
+        names = [n for n in names if paper.get(n, {}).get('complexity')]
+    table: Dict[str, dict] = {}
+    if osp.exists(COMPLEXITY):
+        with open(COMPLEXITY) as f:
+            table = yaml.safe_load(f) or {}
+    # Configs that differ only in schedule build the same model: count each model once.
+    by_model: Dict[str, dict] = {}
+    for i, name in enumerate(names):
+        cfg = Config.fromfile(osp.join(ROOT, 'configs', f'{name}.py'))
+        key = repr(cfg.model.to_dict())
+        if key not in by_model:
+            result = complexity(cfg, conventions=('paper', ))
+            by_model[key] = dict(
+                params=f'{result["params"] / 1e6:.2f}M', flops=f'{result["paper"] / 1e9:.3g}G',
+                convention=result['paper_convention'],
+                shape=f'{result["shape"][0]}x{result["shape"][1]}')
+        table[name] = by_model[key]
+        print(f'[{i + 1}/{len(names)}] {name}: {table[name]}', flush=True)
+        with open(COMPLEXITY, 'w') as f:
+            f.write('# Written by tools/analysis/get_flops.py --all: params and FLOPs (in the '
+                    "paper's\n# convention) of each config's model on a synthetic input.\n")
+            yaml.safe_dump(dict(sorted(table.items())), f, sort_keys=False)
+    subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'misc', 'gen_model_zoo.py')],
+                   check=True)
+
+
+def main() -> None:
+    args = parse_args()
+    if args.all:
+        run_all(args.every)
+        return
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    import mmhybrid  # noqa: F401 (registers the models)
+    result = complexity(cfg, args.shape, args.convention)
+    with open(PAPER) as f:
+        paper = yaml.safe_load(f)
+    name = osp.splitext(osp.basename(args.config))[0]
+    print(report(args.config, result, paper.get(name, {})))
+
+
+if __name__ == '__main__':
+    main()
