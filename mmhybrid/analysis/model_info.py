@@ -25,6 +25,8 @@ PAPER_CONVENTIONS = {
     'MixFormer': ('mixformer-readme', 'PaddleClas flops() helpers (classifier only; dense '
                                       'configs fall back to fvcore)'),
     'HybridFormer': ('fvcore', 'inferred: the author\'s sibling SUMMNet counts with fvcore'),
+    'HLG': ('fvcore', 'the README\'s counter is unknown'),
+    'VisionTransformer': ('fvcore', 'SETR reports no FLOPs'),
 }
 CONVENTIONS = ('mmengine', 'fvcore', 'mmcv-hooks')
 

@@ -46,6 +46,11 @@ CASCADE_CPU = [
     *[f'model.train_cfg.rcnn.{i}.sampler.num=64' for i in range(3)]]
 
 
+# The SETR-HLG head on the smallest HLG (the README pairs it with S/M/L only).
+HLG_T = ['model.backbone.arch=t', 'model.decode_head.in_channels=[64,128,256,512]',
+         'model.auxiliary_head.in_channels=256']
+
+
 @pytest.mark.parametrize('leaf,dataset,ckpt,metrics,options', [
     ('maskrcnn_transxnet_t_1x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP', 'coco/segm_mAP'], []),
     ('retinanet_transxnet_t_1x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP'],
@@ -67,6 +72,10 @@ CASCADE_CPU = [
     ('maskrcnn_hybridformer_s_1x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP', 'coco/segm_mAP'],
      ['model.test_cfg.rcnn.score_thr=0.0']),
     ('semfpn_hybridformer_s_ade20k_80k.py', 'ade20k', 'iter_2.pth', ['mIoU'], []),
+    ('retinanet_hlg_t_1x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP'],
+     ['model.test_cfg.score_thr=0.0']),
+    ('setr-hlg_hlg_s_ade20k_160k.py', 'ade20k', 'iter_2.pth', ['mIoU'], HLG_T),
+    ('setr-hlg_hlg_s_cityscapes_40k.py', 'cityscapes', 'iter_2.pth', ['mIoU'], HLG_T),
     ('semfpn_transxnet_t_cityscapes_80k.py', 'cityscapes', 'iter_2.pth',
      ['averageScoreCategories'],
      ['test_evaluator.type=CityscapesMetric', 'test_evaluator.output_dir=cityscapes_eval']),

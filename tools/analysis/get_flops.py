@@ -2,8 +2,8 @@
 input; no dataset is needed.
 
     python tools/analysis/get_flops.py CONFIG [--shape H W] [--convention ...]
-    python tools/analysis/get_flops.py --all [--every]   # refresh docs/model_complexity.yml
-                                                         # and docs/model_zoo.md
+    python tools/analysis/get_flops.py --all [--every] [--force]
+        # count the configs not yet in docs/model_complexity.yml, rewrite docs/model_zoo.md
 
 FLOPs are multiply-adds. The papers count differently, so several conventions are printed:
   mmengine    mmengine's jit counter as is (it skips scaled_dot_product_attention)
@@ -16,10 +16,12 @@ Default inputs are the papers': 224x224 (cls), 800x1280 (det), 512x2048 (ADE20K 
 """
 import argparse
 import glob
+import json
 import os.path as osp
+import resource
 import subprocess
 import sys
-from typing import Dict, List
+from typing import Dict
 
 import yaml
 from mmengine.config import Config, DictAction
@@ -47,6 +49,11 @@ def parse_args() -> argparse.Namespace:
                         'docs/model_zoo.md')
     parser.add_argument('--every', action='store_true',
                         help='with --all: every config, not only those with a paper figure')
+    parser.add_argument('--memory-gb', type=float, default=16.,
+                        help='with --all: address-space cap of each counting process')
+    parser.add_argument('--force', action='store_true',
+                        help='with --all: recount configs already in the table')
+    parser.add_argument('--json', action='store_true', help='print the result as JSON')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, as in tools/train.py')
     args = parser.parse_args()
@@ -69,7 +76,28 @@ def report(path: str, result: Dict[str, object], paper: Dict[str, str]) -> str:
     return '\n'.join(lines)
 
 
-def run_all(every: bool) -> None:
+def _measure_in_subprocess(name: str, memory_gb: float) -> dict:
+    """The paper-convention count of one config in a child process whose address space is
+    capped, so that a model too large for this machine fails alone instead of being OOM-killed
+    together with the whole run."""
+    def cap() -> None:
+        limit = int(memory_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    proc = subprocess.run(
+        [sys.executable, __file__, osp.join(ROOT, 'configs', f'{name}.py'), '--convention',
+         'paper', '--json'], preexec_fn=cap, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith('{')]
+    if proc.returncode or not lines:
+        if 'allocate memory' in proc.stdout or 'MemoryError' in proc.stdout:
+            return dict(error=f'out of memory at {memory_gb:g} GB')
+        tail = proc.stdout.strip().splitlines()[-1:] or ['no output']
+        return dict(error=f'exit {proc.returncode}: {tail[0][:120]}')
+    return json.loads(lines[-1])
+
+
+def run_all(every: bool, memory_gb: float, force: bool) -> None:
     with open(PAPER) as f:
         paper = yaml.safe_load(f)
     names = sorted(osp.splitext(osp.basename(p))[0]
@@ -85,12 +113,18 @@ def run_all(every: bool) -> None:
     for i, name in enumerate(names):
         cfg = Config.fromfile(osp.join(ROOT, 'configs', f'{name}.py'))
         key = repr(cfg.model.to_dict())
+        if not force and 'convention' in table.get(name, {}):
+            by_model.setdefault(key, table[name])
         if key not in by_model:
-            result = complexity(cfg, conventions=('paper', ))
-            by_model[key] = dict(
-                params=f'{result["params"] / 1e6:.2f}M', flops=f'{result["paper"] / 1e9:.3g}G',
-                convention=result['paper_convention'],
-                shape=f'{result["shape"][0]}x{result["shape"][1]}')
+            result = _measure_in_subprocess(name, memory_gb)
+            if 'error' in result:
+                by_model[key] = dict(flops=f'not counted ({result["error"]})')
+            else:
+                by_model[key] = dict(
+                    params=f'{result["params"] / 1e6:.2f}M',
+                    flops=f'{result["paper"] / 1e9:.3g}G',
+                    convention=result['paper_convention'],
+                    shape=f'{result["shape"][0]}x{result["shape"][1]}')
         table[name] = by_model[key]
         print(f'[{i + 1}/{len(names)}] {name}: {table[name]}', flush=True)
         with open(COMPLEXITY, 'w') as f:
@@ -104,7 +138,7 @@ def run_all(every: bool) -> None:
 def main() -> None:
     args = parse_args()
     if args.all:
-        run_all(args.every)
+        run_all(args.every, args.memory_gb, args.force)
         return
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
@@ -114,6 +148,9 @@ def main() -> None:
     with open(PAPER) as f:
         paper = yaml.safe_load(f)
     name = osp.splitext(osp.basename(args.config))[0]
+    if args.json:
+        print(json.dumps(result))
+        return
     print(report(args.config, result, paper.get(name, {})))
 
 

@@ -33,6 +33,8 @@ FAMILIES = {
     'vit': ('SETR', 'https://arxiv.org/abs/2012.15840',
             'Rethinking Semantic Segmentation from a Sequence-to-Sequence Perspective with '
             'Transformers'),
+    'hlg': ('HLG', 'https://github.com/fudan-zvg/SETR',
+            'HLG Transformer (README and code in the SETR repository, hlg branch)'),
     'hybridformer': ('HybridFormer', 'https://github.com/QingbeiGuo/HybridFormer',
                      'HybridFormer (README only; mmhybrid\'s reconstruction)'),
 }

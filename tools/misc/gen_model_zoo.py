@@ -28,6 +28,7 @@ FRAMEWORKS = {
     'setr-naive': ('segmentation', 'SETR-Naive'),
     'setr-pup': ('segmentation', 'SETR-PUP'),
     'setr-mla': ('segmentation', 'SETR-MLA'),
+    'setr-hlg': ('segmentation', 'SETR-HLG'),
 }
 DATASETS = {'in1k': 'ImageNet-1k', 'ade20k': 'ADE20K', 'cityscapes': 'Cityscapes'}
 
@@ -72,6 +73,8 @@ def measured_params(name: str) -> str:
 def _flops_cell(entry) -> str:
     if not entry:
         return ''
+    if 'convention' not in entry:  # the count failed, e.g. out of memory
+        return entry['flops']
     return f'{entry["flops"]} ({entry["convention"]}, {entry["shape"]})'
 
 

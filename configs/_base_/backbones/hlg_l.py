@@ -1,0 +1,8 @@
+# HLG-Large for dense prediction: the four stage outputs after their LayerNorms; drop path
+# 0.3 (the official seg/det value). No HLG weights were ever released: pre-train
+# with cls_hlg_l_in1k.py and point init_cfg at that checkpoint.
+backbone = dict(_delete_=True, type='mmhybrid.HLG', arch='l', drop_path_rate=0.3, init_cfg=None)
+backbone_channels = [128, 256, 512, 1024]
+backbone_p3 = dict(backbone, out_indices=(1, 2, 3))
+backbone_p3_channels = backbone_channels[1:]
+backbone_stage3_channels = backbone_channels[2]

@@ -1,0 +1,5 @@
+# Mask R-CNN + HLG-Tiny, COCO 1x: the official repo has only a base config and no results, so
+# mmdet's Swin 1x recipe.
+_base_ = ['./_base_/det/maskrcnn_1x.py', './_base_/backbones/hlg_t.py']
+
+model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

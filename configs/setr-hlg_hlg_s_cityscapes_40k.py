@@ -1,0 +1,7 @@
+# SETR-HLG + HLG-Small, Cityscapes 40k: a README row, with the official recipe.
+_base_ = ['./_base_/seg/setr-hlg_cityscapes_40k.py', './_base_/backbones/hlg_s.py']
+
+model = dict(
+    backbone={{_base_.backbone}},
+    decode_head=dict(in_channels={{_base_.backbone_channels}}),
+    auxiliary_head=dict(in_channels={{_base_.backbone_stage3_channels}}))

@@ -1,0 +1,7 @@
+# UperNet + HLG-Small, Cityscapes 80k: mmseg's Swin recipe.
+_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/backbones/hlg_s.py']
+
+model = dict(
+    backbone={{_base_.backbone}},
+    decode_head=dict(in_channels={{_base_.backbone_channels}}),
+    auxiliary_head=dict(in_channels={{_base_.backbone_stage3_channels}}))

@@ -1,0 +1,3 @@
+from .setr_hlg_head import SETRHLGHead
+
+__all__ = ['SETRHLGHead']
