@@ -8,8 +8,9 @@ DEMO_DIR := work_dirs/demo
 env:
 	bash tools/bootstrap.sh
 
+# Two workers for the two cores; one thread each, as are the training runs they start.
 test: env
-	$(PY) -m pytest tests
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 tests
 
 toy-data: env
 	$(PY) tools/misc/make_toy_data.py

@@ -76,6 +76,12 @@ def report(path: str, result: Dict[str, object], paper: Dict[str, str]) -> str:
     return '\n'.join(lines)
 
 
+def _giga(flops: float) -> str:
+    """3 significant digits below 1000 G, whole G above."""
+    giga = flops / 1e9
+    return f'{giga:.3g}G' if giga < 1000 else f'{giga:.0f}G'
+
+
 def _measure_in_subprocess(name: str, memory_gb: float) -> dict:
     """The paper-convention count of one config in a child process whose address space is
     capped, so that a model too large for this machine fails alone instead of being OOM-killed
@@ -122,7 +128,7 @@ def run_all(every: bool, memory_gb: float, force: bool) -> None:
             else:
                 by_model[key] = dict(
                     params=f'{result["params"] / 1e6:.2f}M',
-                    flops=f'{result["paper"] / 1e9:.3g}G',
+                    flops=_giga(result['paper']),
                     convention=result['paper_convention'],
                     shape=f'{result["shape"][0]}x{result["shape"][1]}')
         table[name] = by_model[key]
