@@ -52,7 +52,8 @@ HLG_T = ['model.backbone.arch=t', 'model.decode_head.in_channels=[64,128,256,512
 
 
 @pytest.mark.parametrize('leaf,dataset,ckpt,metrics,options', [
-    ('maskrcnn_transxnet_t_1x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP', 'coco/segm_mAP'], []),
+    ('maskrcnn_transxnet_t_1x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP', 'coco/segm_mAP'],
+     ['model.test_cfg.rcnn.score_thr=0.0']),
     ('retinanet_transxnet_t_1x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP'],
      ['model.test_cfg.score_thr=0.0']),
     ('cascade-maskrcnn_transxnet_t_1x.py', 'coco', 'epoch_1.pth',

@@ -62,8 +62,8 @@ def parse_metrics(text: str) -> Dict[str, float]:
     metrics: Dict[str, float] = {}
     last = None
     for part in text.split('/'):
-        match = re.match(r'\s*([A-Za-z^\-0-9]+?)?\s*(\d+(?:\.\d+)?)\s*(\((ms|multi-scale)\))?',
-                         part)
+        match = re.match(
+            r'\s*([A-Za-z][A-Za-z^\-0-9]*)?\s*(\d+(?:\.\d+)?)\s*(\((ms|multi-scale)\))?', part)
         if not match:
             continue
         name = METRIC_NAMES.get(match.group(1) or '', last)

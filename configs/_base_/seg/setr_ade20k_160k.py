@@ -1,6 +1,6 @@
-# SETR's recipe on ADE20K, 512x512 crops, 160k iterations, 8 GPUs x 2 images: SGD (momentum 0.9, no weight decay), heads at 10x lr, poly 0.9
-# to 1e-4, sliding-window test (crop 512, stride 341). Leaf configs take their model from
-# setr_models.py and set the paper's lr for their decoder.
+# SETR's recipe on ADE20K, 512x512 crops, 160k iterations, 8 GPUs x 2 images: SGD (momentum 0.9,
+# no weight decay), heads at 10x lr, poly 0.9 to 1e-4, sliding-window test (crop 512, stride 341).
+# Leaf configs take their model from setr_models.py and set the paper's lr for their decoder.
 _base_ = [
     'mmseg::_base_/datasets/ade20k.py',
     'mmseg::_base_/default_runtime.py',

@@ -1,6 +1,6 @@
-# SETR's recipe on Cityscapes, 768x768 crops, 40k iterations, 8 GPUs x 1 image: SGD (momentum 0.9, no weight decay), heads at 10x lr, poly 0.9
-# to 1e-4, sliding-window test (crop 768, stride 512). Leaf configs take their model from
-# setr_models.py and set the paper's lr for their decoder.
+# SETR's recipe on Cityscapes, 768x768 crops, 40k iterations, 8 GPUs x 1 image: SGD (momentum 0.9,
+# no weight decay), heads at 10x lr, poly 0.9 to 1e-4, sliding-window test (crop 768, stride 512).
+# Leaf configs take their model from setr_models.py and set the paper's lr for their decoder.
 _base_ = [
     'mmseg::_base_/datasets/cityscapes_768x768.py',
     'mmseg::_base_/default_runtime.py',

@@ -1,5 +1,5 @@
 """What mmhybrid's staged backbones share: freezing, norm_eval and Pretrained loading."""
-from typing import Callable, Dict, List, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -58,3 +58,30 @@ class HybridBackbone(BaseModule):
                 if isinstance(m, _BatchNorm):
                     m.eval()
         return self
+
+    def _staged_layer_depth(self, param_name: str, prefix: str, decay_type: str,
+                            depths: Sequence[int],
+                            locate: Callable[[List[str]], Optional[Tuple[int, int]]]
+                            ) -> Tuple[int, int]:
+        """Layer id for lr decay shared by the staged backbones.
+
+        ``locate`` maps a parameter name (without ``prefix``, split at dots) to (stage, block),
+        to (-1, 0) for the stem, or to None for the last id. Layer-wise: stem 0, blocks
+        1..sum(depths); stage-wise: stem 0, stage i -> i + 1. Names outside ``prefix`` (necks,
+        heads) get the last id.
+
+        Returns:
+            tuple[int, int]: The layer id and the number of layers.
+        """
+        if decay_type not in ('layer_wise', 'stage_wise'):
+            raise ValueError(f'{type(self).__name__} has no decay_type {decay_type!r}')
+        stage_wise = decay_type == 'stage_wise'
+        num_layers = (len(depths) if stage_wise else sum(depths)) + 2
+        where = locate(param_name[len(prefix):].split('.')) \
+            if param_name.startswith(prefix) else None
+        if where is None:
+            return num_layers - 1, num_layers
+        stage, block = where
+        if stage < 0:
+            return 0, num_layers
+        return (stage + 1 if stage_wise else sum(depths[:stage]) + block + 1), num_layers

@@ -383,32 +383,20 @@ class HLG(HybridBackbone):
 
     def get_layer_depth(self, param_name: str, prefix: str = '',
                         decay_type: str = 'layer_wise') -> Tuple[int, int]:
-        """Layer id for lr decay: stem 0, blocks 1..sum(depths) (``layer_wise``) or stage
-        i + 1 (``stage_wise``); a stage's output norm goes with its last block; everything
-        outside ``prefix`` gets the last id.
+        """Layer id for lr decay (see :meth:`HybridBackbone._staged_layer_depth`); a stage's
+        output norm goes with its last block."""
 
-        Returns:
-            tuple[int, int]: The layer id and the number of layers.
-        """
-        if decay_type not in ('layer_wise', 'stage_wise'):
-            raise ValueError(f'HLG has no decay_type {decay_type!r}')
-        stage_wise = decay_type == 'stage_wise'
-        num_layers = (self.num_stages if stage_wise else sum(self.depths)) + 2
-        if not param_name.startswith(prefix):
-            return num_layers - 1, num_layers
-        name = param_name[len(prefix):].split('.')
-        if name[0] == 'patch_embed':
-            return 0, num_layers
-        if name[0] == 'stages':
-            stage, block = int(name[1]), int(name[2])
-        elif name[0].startswith('norm') and name[0][4:].isdigit():
-            stage = int(name[0][4:])
-            block = self.depths[stage] - 1
-        else:
-            return num_layers - 1, num_layers
-        if stage_wise:
-            return stage + 1, num_layers
-        return sum(self.depths[:stage]) + block + 1, num_layers
+        def locate(name: List[str]) -> Optional[Tuple[int, int]]:
+            if name[0] == 'patch_embed':
+                return -1, 0
+            if name[0] == 'stages':
+                return int(name[1]), int(name[2])
+            if name[0].startswith('norm') and name[0][4:].isdigit():
+                stage = int(name[0][4:])
+                return stage, self.depths[stage] - 1
+            return None
+
+        return self._staged_layer_depth(param_name, prefix, decay_type, self.depths, locate)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x = self.patch_embed(x)

@@ -332,29 +332,20 @@ class HybridFormer(HybridBackbone):
 
     def get_layer_depth(self, param_name: str, prefix: str = '',
                         decay_type: str = 'layer_wise') -> Tuple[int, int]:
-        """Layer id for lr decay: stem 0, blocks 1..sum(depths) (``layer_wise``) or stage
-        i + 1 (``stage_wise``); a downsampling goes with the first block of the stage after
-        it; output norms and everything outside ``prefix`` get the last id.
+        """Layer id for lr decay (see :meth:`HybridBackbone._staged_layer_depth`); a
+        downsampling goes with the first block of the stage after it, output norms get the
+        last id."""
 
-        Returns:
-            tuple[int, int]: The layer id and the number of layers.
-        """
-        if decay_type not in ('layer_wise', 'stage_wise'):
-            raise ValueError(f'HybridFormer has no decay_type {decay_type!r}')
-        stage_wise = decay_type == 'stage_wise'
-        num_layers = (self.num_stages if stage_wise else sum(self.depths)) + 2
-        if not param_name.startswith(prefix):
-            return num_layers - 1, num_layers
-        name = param_name[len(prefix):].split('.')
-        if name[0] == 'patch_embed':
-            return 0, num_layers
-        if name[0] not in ('stages', 'downsample_layers'):
-            return num_layers - 1, num_layers
-        stage = int(name[1]) + (name[0] == 'downsample_layers')
-        if stage_wise:
-            return stage + 1, num_layers
-        block = int(name[2]) if name[0] == 'stages' else 0
-        return sum(self.depths[:stage]) + block + 1, num_layers
+        def locate(name: List[str]) -> Optional[Tuple[int, int]]:
+            if name[0] == 'patch_embed':
+                return -1, 0
+            if name[0] == 'stages':
+                return int(name[1]), int(name[2])
+            if name[0] == 'downsample_layers':
+                return int(name[1]) + 1, 0
+            return None
+
+        return self._staged_layer_depth(param_name, prefix, decay_type, self.depths, locate)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         # The stem and downsamplings need whole 4x4 and 2x2 patches: pad right/bottom.

@@ -334,31 +334,21 @@ class MixFormer(HybridBackbone):
 
     def get_layer_depth(self, param_name: str, prefix: str = '',
                         decay_type: str = 'layer_wise') -> Tuple[int, int]:
-        """Layer id for lr decay: stem 0, blocks 1..sum(depths) (``layer_wise``) or stage
-        i + 1 (``stage_wise``); a downsampling goes with the stage after it; output norms, the
-        classifier layers and everything outside ``prefix`` get the last id.
+        """Layer id for lr decay (see :meth:`HybridBackbone._staged_layer_depth`): a
+        downsampling goes with the stage after it; output norms and the classifier layers get
+        the last id."""
 
-        Returns:
-            tuple[int, int]: The layer id and the number of layers.
-        """
-        if decay_type not in ('layer_wise', 'stage_wise'):
-            raise ValueError(f'MixFormer has no decay_type {decay_type!r}')
-        depths = self.arch['depths']
-        stage_wise = decay_type == 'stage_wise'
-        num_layers = (self.num_stages if stage_wise else sum(depths)) + 2
-        if not param_name.startswith(prefix):
-            return num_layers - 1, num_layers
-        name = param_name[len(prefix):].split('.')
-        if name[0] == 'patch_embed':
-            return 0, num_layers
-        if name[0] != 'layers':
-            return num_layers - 1, num_layers
-        stage = int(name[1])
-        if name[2] == 'downsample':
-            stage, block = stage + 1, 0
-        else:
-            block = int(name[3])
-        return (stage + 1 if stage_wise else sum(depths[:stage]) + block + 1), num_layers
+        def locate(name: List[str]) -> Optional[Tuple[int, int]]:
+            if name[0] == 'patch_embed':
+                return -1, 0
+            if name[0] != 'layers':
+                return None
+            if name[2] == 'downsample':
+                return int(name[1]) + 1, 0
+            return int(name[1]), int(name[3])
+
+        return self._staged_layer_depth(param_name, prefix, decay_type, self.arch['depths'],
+                                        locate)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x, H, W = self.patch_embed(x)

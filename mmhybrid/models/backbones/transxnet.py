@@ -444,29 +444,17 @@ class TransXNet(HybridBackbone):
 
     def get_layer_depth(self, param_name: str, prefix: str = '',
                         decay_type: str = 'layer_wise') -> Tuple[int, int]:
-        """Layer id of a parameter for lr decay.
+        """Layer id for lr decay (see :meth:`HybridBackbone._staged_layer_depth`): the
+        downsampling and position bias of a stage go with its first block; output norms get
+        the last id."""
 
-        Layer-wise: stem 0, blocks 1..sum(depths), the downsampling and position bias of a stage
-        with its first block. Stage-wise: stem 0, stage i (with its downsampling and position
-        bias) i + 1. Output norms and everything outside ``prefix`` (necks, heads) get the last
-        id.
+        def locate(name: List[str]) -> Optional[Tuple[int, int]]:
+            if name[0] == 'patch_embed':
+                return -1, 0
+            if name[0] == 'stages':
+                return int(name[1]), int(name[2])
+            if name[0] in ('downsample_layers', 'relative_pos_enc'):
+                return int(name[1]) + (name[0] == 'downsample_layers'), 0
+            return None
 
-        Returns:
-            tuple[int, int]: The layer id and the number of layers.
-        """
-        if decay_type not in ('layer_wise', 'stage_wise'):
-            raise ValueError(f'TransXNet has no decay_type {decay_type!r}')
-        stage_wise = decay_type == 'stage_wise'
-        num_layers = (self.num_stages if stage_wise else sum(self.depths)) + 2
-        if not param_name.startswith(prefix):
-            return num_layers - 1, num_layers
-        name = param_name[len(prefix):].split('.')
-        if name[0] == 'patch_embed':
-            return 0, num_layers
-        if name[0] in ('downsample_layers', 'relative_pos_enc', 'stages'):
-            stage = int(name[1]) + (name[0] == 'downsample_layers')
-            if stage_wise:
-                return stage + 1, num_layers
-            block = int(name[2]) if name[0] == 'stages' else 0
-            return sum(self.depths[:stage]) + block + 1, num_layers
-        return num_layers - 1, num_layers
+        return self._staged_layer_depth(param_name, prefix, decay_type, self.depths, locate)
