@@ -140,6 +140,15 @@ def paper_convention(cfg: Config, task: str, shape: Sequence[int]) -> str:
     return convention
 
 
+def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
+    """A config file with ``--cfg-options`` merged in, mmhybrid's models registered."""
+    import mmhybrid  # noqa: F401 (registers the models)
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
 def load_model(config: str, checkpoint: Optional[str] = None,
                cfg_options: Optional[dict] = None) -> Tuple[nn.Module, Config]:
     """Build a config's model (eval mode) and load an mmhybrid/mmengine checkpoint into it.
@@ -147,13 +156,10 @@ def load_model(config: str, checkpoint: Optional[str] = None,
     Without a checkpoint the model is initialised by its init_cfg; a backbone Pretrained file
     that is not on disk is skipped (with a warning) rather than downloaded.
     """
-    import mmhybrid  # noqa: F401 (registers the models)
     from mmengine.runner import load_checkpoint
 
     from mmhybrid.utils import trusted_checkpoint_loading
-    cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    cfg = load_config(config, cfg_options)
     init_cfg = cfg.model.get('backbone', {}).get('init_cfg') or {}
     path = str(init_cfg.get('checkpoint', ''))
     if not checkpoint and init_cfg.get('type') == 'Pretrained' and not osp.isfile(path):

@@ -22,13 +22,13 @@ from typing import Callable, Dict, List
 import numpy as np
 import torch
 import torch.nn as nn
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
 from mmhybrid.analysis.model_info import (TensorForward, build_model,  # noqa: E402
-                                          default_shape, task_of)
+                                          default_shape, load_config, task_of)
 
 
 def parse_args() -> argparse.Namespace:
@@ -126,10 +126,7 @@ def measure(step: Callable[[], None], device: str, warmup: int, repeats: int) ->
 
 
 def benchmark(config: str, args: argparse.Namespace) -> Dict:
-    cfg = Config.fromfile(config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    import mmhybrid  # noqa: F401 (registers the models)
+    cfg = load_config(config, args.cfg_options)
     model = build_model(cfg).to(args.device)
     task = task_of(model)
     shape = tuple(args.shape) if args.shape else default_shape(cfg, task)

@@ -29,7 +29,7 @@ from mmengine.config import Config, DictAction
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from mmhybrid.analysis.model_info import CONVENTIONS, complexity  # noqa: E402
+from mmhybrid.analysis.model_info import CONVENTIONS, complexity, load_config  # noqa: E402
 
 COMPLEXITY = osp.join(ROOT, 'docs', 'model_complexity.yml')
 PAPER = osp.join(ROOT, 'docs', 'paper_results.yml')
@@ -146,11 +146,8 @@ def main() -> None:
     if args.all:
         run_all(args.every, args.memory_gb, args.force)
         return
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    import mmhybrid  # noqa: F401 (registers the models)
-    result = complexity(cfg, args.shape, args.convention)
+    result = complexity(load_config(args.config, args.cfg_options), args.shape,
+                        args.convention)
     with open(PAPER) as f:
         paper = yaml.safe_load(f)
     name = osp.splitext(osp.basename(args.config))[0]

@@ -11,12 +11,13 @@ import os.path as osp
 import sys
 
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import init_default_scope
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
+from mmhybrid.analysis.model_info import load_config  # noqa: E402
 from mmhybrid.utils import check_data_roots  # noqa: E402
 
 
@@ -45,10 +46,7 @@ def _plain_instances(sample) -> None:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    import mmhybrid  # noqa: F401
+    cfg = load_config(args.config, args.cfg_options)
     check_data_roots(cfg, (args.phase, ))
     init_default_scope(cfg.default_scope)
     registry = __import__(f'{cfg.default_scope}.registry', fromlist=['DATASETS'])

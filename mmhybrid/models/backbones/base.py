@@ -19,8 +19,16 @@ class HybridBackbone(BaseModule):
     their from-scratch init in :meth:`_init_from_scratch`.
     """
 
+    num_stages: int
     frozen_stages: int = -1
     norm_eval: bool = False
+
+    def _check_frozen_stages(self, frozen_stages: int) -> int:
+        """``frozen_stages`` if it lies in [-1, num_stages - 1], else one clear error."""
+        if not -1 <= frozen_stages < self.num_stages:
+            raise ValueError(f'frozen_stages must be in [-1, {self.num_stages - 1}], '
+                             f'got {frozen_stages}')
+        return frozen_stages
 
     def _frozen_parts(self) -> List[Union[nn.Module, nn.Parameter]]:
         """Modules and parameters that ``frozen_stages`` freezes."""

@@ -277,15 +277,12 @@ class FcaFormer(HybridBackbone):
         if len(self.arch['num_heads']) != 2 or len(self.arch['window_sizes']) != 2:
             raise ValueError('FcaFormer num_heads and window_sizes have one entry per '
                              'attention stage (stages 3 and 4)')
-        if not -1 <= frozen_stages < self.num_stages:
-            raise ValueError(f'frozen_stages must be in [-1, {self.num_stages - 1}], '
-                             f'got {frozen_stages}')
+        self.frozen_stages = self._check_frozen_stages(frozen_stages)
         self.out_indices = parse_out_indices(out_indices, self.num_stages)
         if gap_before_final_norm and self.out_indices != [self.num_stages - 1]:
             raise ValueError('gap_before_final_norm (classification) returns the last stage '
                              'only: set out_indices=(3, )')
         self.gap_before_final_norm = gap_before_final_norm
-        self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         dims = self.embed_dims = self.arch['embed_dims']
         depths = self.depths = self.arch['depths']

@@ -337,10 +337,8 @@ class HLG(HybridBackbone):
         self.arch = parse_arch(self, arch)
         if dilation not in ('grid', 'interval'):
             raise ValueError(f"dilation must be 'grid' or 'interval', got {dilation!r}")
-        if not -1 <= frozen_stages < self.num_stages:
-            raise ValueError(f'frozen_stages must be in [-1, {self.num_stages - 1}], '
-                             f'got {frozen_stages}')
-        self.frozen_stages, self.norm_eval, self.with_cp = frozen_stages, norm_eval, with_cp
+        self.frozen_stages = self._check_frozen_stages(frozen_stages)
+        self.norm_eval, self.with_cp = norm_eval, with_cp
         self.out_indices = parse_out_indices(out_indices, self.num_stages)
         dims, self.depths = self.arch['embed_dims'], self.arch['depths']
         self.embed_dims = dims

@@ -251,14 +251,11 @@ class HybridFormer(HybridBackbone):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = parse_arch(self, arch)
-        if not -1 <= frozen_stages < self.num_stages:
-            raise ValueError(f'frozen_stages must be in [-1, {self.num_stages - 1}], '
-                             f'got {frozen_stages}')
+        self.frozen_stages = self._check_frozen_stages(frozen_stages)
         windows = [window_size] * 2 if isinstance(window_size, int) else list(window_size)
         if len(windows) != self.num_stages - self.num_conv_stages or min(windows) < 0:
             raise ValueError(f'window_size is one size >= 0 or one per attention stage (3 and '
                              f'4), got {window_size!r}')
-        self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         self.with_cp = with_cp
         self.cls_norm = cls_norm

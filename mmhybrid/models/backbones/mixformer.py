@@ -276,10 +276,7 @@ class MixFormer(HybridBackbone):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = parse_arch(self, arch)
-        if not -1 <= frozen_stages < self.num_stages:
-            raise ValueError(f'frozen_stages must be in [-1, {self.num_stages - 1}], '
-                             f'got {frozen_stages}')
-        self.frozen_stages = frozen_stages
+        self.frozen_stages = self._check_frozen_stages(frozen_stages)
         self.norm_eval = norm_eval
         self.out_indices = parse_out_indices(out_indices, self.num_stages)
         self.cls_features = cls_features

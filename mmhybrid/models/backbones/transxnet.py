@@ -337,11 +337,8 @@ class TransXNet(HybridBackbone):
         self.arch = parse_arch(self, arch)
         if image_size < 32:
             raise ValueError(f'TransXNet image_size must be at least 32, got {image_size}')
-        if not -1 <= frozen_stages < self.num_stages:
-            raise ValueError(f'frozen_stages must be in [-1, {self.num_stages - 1}], '
-                             f'got {frozen_stages}')
+        self.frozen_stages = self._check_frozen_stages(frozen_stages)
         self.out_indices = parse_out_indices(out_indices, self.num_stages)
-        self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         depths = self.depths = self.arch['depths']
         dims = self.embed_dims = self.arch['embed_dims']

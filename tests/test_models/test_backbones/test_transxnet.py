@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from mmhybrid.converters.transxnet import convert_transxnet
 from mmhybrid.models import TransXNet
 from mmhybrid.models.backbones.transxnet import DynamicConv2d
-from tests.conftest import golden_path, seeded_state_module
+from tests.conftest import assert_with_cp_matches, golden_path, seeded_state_module
 
 
 @pytest.fixture(scope='module')
@@ -151,18 +151,8 @@ def test_frozen_stages_and_norm_eval():
 
 
 def test_with_cp_matches():
-    torch.manual_seed(0)
-    ref = TransXNet('t', out_indices=(3, ))
-    ref.init_weights()
-    cp = TransXNet('t', out_indices=(3, ), with_cp=True)
-    cp.load_state_dict(ref.state_dict())
-    ref.eval(), cp.eval()
-    x = torch.rand(1, 3, 64, 64, requires_grad=True)
-    ref(x)[0].sum().backward()
-    grad_ref = x.grad.clone()
-    x.grad = None
-    cp(x)[0].sum().backward()
-    assert torch.allclose(x.grad, grad_ref, atol=1e-6)
+    assert_with_cp_matches(lambda cp: TransXNet('t', out_indices=(3, ), with_cp=cp), batch=1,
+                           atol=1e-6)
 
 
 def test_layer_depth():
