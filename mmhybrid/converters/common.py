@@ -3,6 +3,7 @@ import re
 from typing import Callable, Dict, Optional, Tuple
 
 import torch
+from mmengine.logging import print_log
 
 StateDict = Dict[str, torch.Tensor]
 
@@ -14,7 +15,8 @@ def convert_official(state_dict: StateDict,
                      map_backbone_key: Callable[[str], Optional[str]],
                      map_classifier: Callable[[str, torch.Tensor],
                                               Optional[Tuple[str, torch.Tensor]]],
-                     prefix: str = 'backbone.') -> StateDict:
+                     prefix: str = 'backbone.',
+                     unused: Optional['re.Pattern'] = None) -> StateDict:
     """Convert an official state dict to mmhybrid's full-model layout.
 
     Args:
@@ -29,18 +31,23 @@ def convert_official(state_dict: StateDict,
         map_classifier: Official ImageNet classifier key and tensor -> the mmpretrain
             ``LinearClsHead`` key and tensor, or None for other keys.
         prefix: Where bare backbone keys go.
+        unused: Matches (unprefixed) official keys of modules that the official forward never
+            uses; they are dropped, and how many is logged.
 
     Raises:
         KeyError: for official backbone keys with no known counterpart.
     """
     if not any(official.match(k) for k in state_dict):
         return dict(state_dict)
-    converted, unknown = {}, []
+    converted, unknown, dropped = {}, [], []
     for key, value in state_dict.items():
         if key.startswith('backbone.'):
             key_prefix, rest = 'backbone.', key[len('backbone.'):]
         else:
             key_prefix, rest = prefix, key
+        if unused is not None and unused.match(rest):
+            dropped.append(key)
+            continue
         head = map_classifier(rest, value)
         if head is not None:
             converted[head[0]] = head[1]
@@ -55,4 +62,7 @@ def convert_official(state_dict: StateDict,
     if unknown:
         raise KeyError(f'Unknown official {family} keys (is this a {family} checkpoint?): '
                        f'{unknown[:10]}{" ..." if len(unknown) > 10 else ""}')
+    if dropped:
+        print_log(f'{family}: dropped {len(dropped)} official keys of modules the official '
+                  f'forward never uses ({dropped[0]}, ...)', logger='current')
     return converted

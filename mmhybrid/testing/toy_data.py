@@ -1,5 +1,5 @@
-"""Small deterministic datasets in the exact on-disk formats of COCO, ADE20K, Cityscapes and
-ImageNet.
+"""Small deterministic datasets in the exact on-disk formats of COCO, ADE20K, Cityscapes,
+Pascal Context and ImageNet.
 
 Images show filled circles, triangles and squares, each in its own colour range, on a smooth
 noisy background: simple enough for a detector or segmentor to learn on a CPU in minutes.
@@ -39,6 +39,9 @@ ADE_LABELS = dict(background=1, circle=13, triangle=21, square=42)
 CITYSCAPES_LABEL_IDS = dict(background=7, circle=26, triangle=24, square=20)
 CITYSCAPES_TRAIN_IDS = {7: 0, 26: 13, 24: 11, 20: 7, 1: 255}
 CITYSCAPES_INSTANCE_IDS = (24, 26)  # person and car: the toy classes with instances
+# Shape -> Pascal Context label of mmseg's 60-class PascalContextDataset (0 = background):
+# bottle 10, car 14, tvmonitor 57.
+PASCAL_CONTEXT_LABELS = dict(background=0, circle=10, triangle=14, square=57)
 # ImageNet classes 0-2 (tench, goldfish, great white shark) stand for circle, triangle, square.
 IMAGENET_WNIDS = ('n01440764', 'n01443537', 'n01484850')
 COLOURS = dict(circle=(220, 60, 50), triangle=(50, 90, 220), square=(60, 190, 70))
@@ -186,6 +189,28 @@ def make_toy_cityscapes(root: str, num_train: int = 8, num_val: int = 4, seed: i
                 osp.join(gt_dir, f'{stem}_gtFine_labelTrainIds.png'))
 
 
+def make_toy_pascal_context(root: str, num_train: int = 8, num_val: int = 4, seed: int = 0,
+                            size: Tuple[int, int] = (240, 320)) -> None:
+    """Pascal Context layout (mmseg's ``VOCdevkit/VOC2010``): ``JPEGImages/*.jpg``,
+    ``SegmentationClassContext/*.png`` label maps (0-59) and
+    ``ImageSets/SegmentationContext/{train,val}.txt`` image lists."""
+    for sub in ('JPEGImages', 'SegmentationClassContext', 'ImageSets/SegmentationContext'):
+        os.makedirs(osp.join(root, sub), exist_ok=True)
+    for split, count, offset in (('train', num_train, 0), ('val', num_val, 1000)):
+        rng = np.random.RandomState(seed + 41 + offset)
+        names = []
+        for i in range(count):
+            h, w = size
+            img, objects = _scene(rng, h, w)
+            name = f'2008_{offset + i:06d}'
+            img.save(osp.join(root, 'JPEGImages', name + '.jpg'), quality=95)
+            _label_map(h, w, objects, PASCAL_CONTEXT_LABELS).save(
+                osp.join(root, 'SegmentationClassContext', name + '.png'))
+            names.append(name)
+        with open(osp.join(root, 'ImageSets', 'SegmentationContext', f'{split}.txt'), 'w') as f:
+            f.write('\n'.join(names) + '\n')
+
+
 def make_toy_imagenet(root: str, num_train: int = 24, num_val: int = 6, seed: int = 0,
                       size: Tuple[int, int] = (96, 96)) -> None:
     """ImageNet layout: ``train/<wnid>/<wnid>_<n>.JPEG``, flat ``val/ILSVRC2012_val_*.JPEG``
@@ -213,11 +238,14 @@ def make_toy_imagenet(root: str, num_train: int = 24, num_val: int = 6, seed: in
 
 
 def make_all(root: str = 'data/toy', seed: int = 0) -> Dict[str, str]:
-    """Write the four toy datasets under ``root``; returns their data roots."""
+    """Write the five toy datasets under ``root``; returns their data roots."""
     roots = dict(coco=osp.join(root, 'coco'), ade=osp.join(root, 'ade'),
-                 cityscapes=osp.join(root, 'cityscapes'), imagenet=osp.join(root, 'imagenet'))
+                 cityscapes=osp.join(root, 'cityscapes'),
+                 pascal_context=osp.join(root, 'VOCdevkit', 'VOC2010'),
+                 imagenet=osp.join(root, 'imagenet'))
     make_toy_coco(roots['coco'], seed=seed)
     make_toy_ade20k(roots['ade'], seed=seed)
     make_toy_cityscapes(roots['cityscapes'], seed=seed)
+    make_toy_pascal_context(roots['pascal_context'], seed=seed)
     make_toy_imagenet(roots['imagenet'], seed=seed)
     return roots

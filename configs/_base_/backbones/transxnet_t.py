@@ -1,9 +1,12 @@
 # TransXNet-T for dense prediction: drop path 0.1 as in the official COCO/ADE20K configs,
 # the official ImageNet weights (converted on load). Leaf configs take `backbone` (all four
 # stages) or `backbone_p3` (strides 8-32, for RetinaNet) and the matching channel lists.
+# BatchNorms are SyncBN, as the official dense backbones convert them (object_detection/ and
+# semantic_segmentation/transxnet.py, end of __init__); single-process runs revert to BN.
 backbone = dict(
     _delete_=True,
     type='mmhybrid.TransXNet',
+    norm_cfg=dict(type='SyncBN', requires_grad=True),
     arch='t',
     drop_path_rate=0.1,
     init_cfg=dict(

@@ -1,11 +1,15 @@
 # The HLG ImageNet-1k recipe (hlg-classification/config.py, a Swin-style trainer): AdamW
 # 5e-4 per 512 images (1e-3 at 8 x 128), wd 0.05 (none on norms, biases and 1-d parameters),
 # 20 warm-up epochs, cosine to 1e-5, gradient clipping 5, drop path 0.2, EMA 0.99996,
-# RandAugment, Mixup 0.8, CutMix 1.0, label smoothing 0.1, random erasing 0.25. Classifier:
-# global average pooling of the last stage (after its LayerNorm), Linear.
+# RandAugment, Mixup 0.8, CutMix 1.0, label smoothing 0.1, random erasing 0.25. The model as
+# models/build.py builds it from configs/hlg/hlg_*_224.yaml: LayerNorm eps 1e-5 (no norm_layer
+# is passed), no LayerNorm between stages, global average pooling of the last stage after its
+# LayerNorm, Linear. Released checkpoints load through the converter.
 _base_ = ['./imagenet_adamw_300e.py']
 
-model = dict(backbone=dict(type='mmhybrid.HLG', out_indices=(3, ), drop_path_rate=0.2))
+model = dict(
+    backbone=dict(type='mmhybrid.HLG', out_indices=(3, ), dense_norms=False, norm_eps=1e-5,
+                  drop_path_rate=0.2))
 optim_wrapper = dict(
     optimizer=dict(lr=1e-3, weight_decay=0.05),
     clip_grad=dict(max_norm=5.0),

@@ -12,6 +12,9 @@ optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(
         _delete_=True, type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.05),
-    paramwise_cfg=dict(custom_keys={'norm': dict(decay_mult=0.)}))
+    paramwise_cfg=dict(custom_keys={
+        'absolute_pos_embed': dict(decay_mult=0.),
+        'relative_position_bias_table': dict(decay_mult=0.),
+        'norm': dict(decay_mult=0.)}))
 # 8 GPUs x 2 images.
 auto_scale_lr = dict(enable=False, base_batch_size=16)

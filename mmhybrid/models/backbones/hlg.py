@@ -2,11 +2,30 @@
 contiguous and dilated windows, plus attention from every token to one pooled token per
 window), with a convolutional FFN first in each block and dynamic position biases.
 
-The official code (fudan-zvg/SETR, ``hlg`` branches) does not run as released; this follows
-the resolved version of ``../shared/specs/setr_hlg.md`` section 3. Where the code is
-inconsistent we chose, and say so in the docstrings: the global position bias is a dynamic
-position bias of the offset between a token and its window's centre (in window units), and the
-dilated windows are configurable (``dilation``).
+Follows the classification code of the released ImageNet checkpoints
+(fudan-zvg/SETR ``hlg-classification/models/hlg.py`` with ``configs/hlg/hlg_*_224.yaml``):
+module names inside a block, depths (Medium and Large 2-2-14-2), the DWMlp hidden width
+(4 x the block's output width) and the position biases are that file's, so the released
+weights convert key for key (:func:`mmhybrid.converters.convert_hlg`). That file does not run
+as released; where it is broken we resolved it as little as possible:
+
+- ``HLGLayers.__init__`` never creates ``norm0``, ``h0_norm``, ``pos_local``, ``aux_q`` (and
+  the parameter-free ``local_attn``) that ``forward`` uses: they are built as in the
+  segmentation code (``mmseg/models/backbones/hlg.py``), in stages 1-3 only.
+- ``H0_H1_METHOD: 'mean'`` (config.py) matches no branch of ``forward``: the window tokens are
+  averaged, as in the segmentation code.
+- Stage 4 calls the global attention with an undefined ``pdb_check``: it runs with the
+  default ``group_size=(7, 7)``, i.e. a pairwise position bias over the 7 x 7 map, which we
+  take over all pairs of the H x W map at other sizes.
+- The global position bias: the code indexes a pairwise H x H table with the first nW
+  columns, i.e. window m sits at row-major position m of the map; we keep exactly that
+  (``W`` as the row length where H != W, which the code cannot run).
+- Stage 1's output is reshaped to NCHW before stage 2, which then fails: it stays tokens.
+- Dense inputs: maps are zero-padded to a multiple of 7 before the smoothing and windowing
+  and cropped after (the segmentation code's rule); dilated windows keep the code's form (R x R
+  tokens strided by Hp / R; ``dilation='interval'`` gives CrossFormer's fixed stride instead).
+- The dense backbone (segmentation code) puts a LayerNorm after stages 1-3 that also feeds the
+  next stage (``dense_norms=True``); the classifier has only the last one.
 """
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -19,28 +38,32 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from mmhybrid.converters.hlg import convert_hlg
 from mmhybrid.registry import MODELS
-from ..layers import LayerNorm2d
+from ..layers import WindowPartition
 from ..utils import parse_arch, parse_out_indices
 from .base import HybridBackbone
 
 
-def _conv_bn(cin: int, cout: int, k: int, stride: int = 1, groups: int = 1,
-             act: bool = True, bias: bool = True) -> nn.Sequential:
-    layers = [nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups, bias=bias),
-              nn.BatchNorm2d(cout)]
-    if act:
-        layers.append(nn.GELU())
-    return nn.Sequential(*layers)
+def _conv_bn_gelu(cin: int, cout: int, stride: int = 1, groups: int = 1,
+                  bias: bool = True) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, groups=groups, bias=bias),
+                         nn.BatchNorm2d(cout), nn.GELU())
+
+
+def _channels_last(norm: nn.LayerNorm, x: torch.Tensor) -> torch.Tensor:
+    """A token LayerNorm applied to an NCHW map."""
+    return norm(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
 
 
 class DynamicPosBias(BaseModule):
     """CrossFormer's dynamic position bias: an MLP from a 2-d offset to one bias per head.
 
-    Linear(2, d) -> 2 x [LN, ReLU, Linear(d, d)] -> LN, ReLU, Linear(d, heads), d = dim // 16.
+    Linear(2, d) -> [LN, ReLU, Linear(d, d)] x 2 -> [LN, ReLU, Linear(d, heads)], d = dim // 16
+    (the official ``DynamicPosBias(dim // 4)``, whose width is its argument // 4).
 
     Args:
-        dim (int): Block width (the MLP width is dim // 16, at least 1).
+        dim (int): Block width.
         num_heads (int): Heads.
     """
 
@@ -53,171 +76,31 @@ class DynamicPosBias(BaseModule):
         self.pos3 = nn.Sequential(nn.LayerNorm(d), nn.ReLU(inplace=True), nn.Linear(d, num_heads))
 
     def forward(self, offsets: torch.Tensor) -> torch.Tensor:
-        """(..., 2) offsets -> (..., heads) biases."""
+        """(..., 2) (dy, dx) offsets -> (..., heads) biases."""
         return self.pos3(self.pos2(self.pos1(self.pos_proj(offsets))))
 
-
-class WindowPartition:
-    """Contiguous or dilated window partition of NCHW maps (shared by the backbone's and the
-    SETR-HLG head's layers). Users set ``window``, ``dilated``, ``dilation``, ``interval``."""
-
-    window: int
-    dilated: bool
-    dilation: str
-    interval: int
-
-    def pad_unit(self) -> int:
-        return self.interval if self.dilated and self.dilation == 'interval' else self.window
-
-    def layout(self, Hp: int, Wp: int) -> Tuple[int, int, int, int]:
-        """(windows along H, along W, window height, window width)."""
-        if self.dilated and self.dilation == 'interval':
-            return self.interval, self.interval, Hp // self.interval, Wp // self.interval
-        return Hp // self.window, Wp // self.window, self.window, self.window
-
-    def partition(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, C, Hp, Wp) -> (B * nW, wh * ww, C)."""
-        B, C, Hp, Wp = x.shape
-        nh, nw, wh, ww = self.layout(Hp, Wp)
-        if self.dilated:  # token (i, j) of window (a, b) sits at (i * nh + a, j * nw + b)
-            x = x.view(B, C, wh, nh, ww, nw).permute(0, 3, 5, 2, 4, 1)
-        else:
-            x = x.view(B, C, nh, wh, nw, ww).permute(0, 2, 4, 3, 5, 1)
-        return x.reshape(B * nh * nw, wh * ww, C)
-
-    def unpartition(self, t: torch.Tensor, B: int, Hp: int, Wp: int) -> torch.Tensor:
-        nh, nw, wh, ww = self.layout(Hp, Wp)
-        t = t.view(B, nh, nw, wh, ww, -1)
-        if self.dilated:
-            t = t.permute(0, 5, 3, 1, 4, 2)
-        else:
-            t = t.permute(0, 5, 1, 3, 2, 4)
-        return t.reshape(B, -1, Hp, Wp)
+    def pairwise(self, queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        """Biases of every (query, key) pair of integer (y, x) positions, (N, 2) and (M, 2):
+        the MLP runs once per distinct offset. Returns (heads, N, M)."""
+        low = queries.amin(0) - keys.amax(0)
+        size = queries.amax(0) - keys.amin(0) - low + 1
+        dy = torch.arange(int(size[0]), device=queries.device) + low[0]
+        dx = torch.arange(int(size[1]), device=queries.device) + low[1]
+        table = self(torch.stack(torch.meshgrid(dy, dx, indexing='ij'), -1).float())
+        rel = queries[:, None] - keys[None] - low
+        return table.flatten(0, 1)[rel[..., 0] * size[1] + rel[..., 1]].permute(2, 0, 1)
 
 
-class LocalGlobalAttention(WindowPartition, BaseModule):
-    """Window attention (keys tied to queries, no output projection) followed by attention
-    from every token to one LN'd, mean-pooled token per window; both use dynamic position
-    biases, and the global queries are refined by a depthwise 3x3 conv of the local output.
-
-    Args:
-        dim (int): Channels C (heads = C / 32).
-        num_heads (int): Heads.
-        window (int): Window side R.
-        dilated (bool): Partition into dilated windows (tokens strided across the map).
-        dilation (str): ``'grid'``: R x R windows with stride Hp / R (the official code);
-            ``'interval'``: stride ``interval`` (CrossFormer's LDA), windows of
-            (Hp / interval) x (Wp / interval) tokens. Equal at 224.
-        interval (int): The LDA stride of this stage.
-    """
-
-    def __init__(self, dim: int, num_heads: int, window: int, dilated: bool,
-                 dilation: str = 'grid', interval: int = 1) -> None:
-        super().__init__()
-        self.num_heads, self.window, self.dilated = num_heads, window, dilated
-        self.dilation, self.interval = dilation, interval
-        self.smooth = nn.Sequential(
-            _conv_bn(dim, dim // 4, 1), _conv_bn(dim // 4, dim // 4, 3),
-            _conv_bn(dim // 4, dim, 1, act=False))
-        self.norm0 = nn.LayerNorm(dim, eps=1e-6)
-        self.q = nn.Linear(dim, dim)
-        self.k = nn.Linear(dim, dim)
-        self.v = nn.Linear(dim, dim)
-        self.proj = nn.Linear(dim, dim)
-        self.norm_global = nn.LayerNorm(dim, eps=1e-6)
-        self.norm1 = LayerNorm2d(dim)
-        self.aux_q = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
-        self.pos_local = DynamicPosBias(dim, num_heads)
-        self.pos_global = DynamicPosBias(dim, num_heads)
-        self._bias_cache: Dict[tuple, torch.Tensor] = {}
-
-    @staticmethod
-    def _table_bias(dpb: DynamicPosBias, dy: torch.Tensor, dx: torch.Tensor,
-                    iy: torch.Tensor, ix: torch.Tensor) -> torch.Tensor:
-        """The DPB of every offset (dy_i, dx_j) once, gathered at index pairs (iy, ix)
-        broadcast to (P, Q): returns (heads, P, Q)."""
-        table = dpb(torch.stack(torch.meshgrid(dy, dx, indexing='ij'), -1))
-        index = iy * dx.numel() + ix
-        return table.flatten(0, 1)[index].permute(2, 0, 1)
-
-    def _biases(self, Hp: int, Wp: int, device) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Local (heads, n, n) and global (heads, Hp*Wp, nW) biases, cached for inference.
-
-        Local: the DPB of the offset between two tokens of a window (in window
-        coordinates). Global: the DPB of the offset from a token to a window's centre,
-        divided by the window side.
-        """
-        key = (Hp, Wp, device)
-        # Cached only for inference: under autograd (training, Grad-CAM, checkpointing) the
-        # biases must stay part of the graph.
-        cache = not self.training and not torch.is_grad_enabled()
-        if cache and key in self._bias_cache:
-            return self._bias_cache[key]
-        nh, nw, wh, ww = self.layout(Hp, Wp)
-        arange = lambda n: torch.arange(n, device=device)  # noqa: E731
-        # Local: offsets i - i' in [-(wh - 1), wh - 1].
-        iy = (arange(wh)[:, None] - arange(wh)[None] + wh - 1)
-        ix = (arange(ww)[:, None] - arange(ww)[None] + ww - 1)
-        local = self._table_bias(
-            self.pos_local, arange(2 * wh - 1).float() - (wh - 1),
-            arange(2 * ww - 1).float() - (ww - 1),
-            iy[:, None, :, None].expand(wh, ww, wh, ww).reshape(wh * ww, wh * ww),
-            ix[None, :, None, :].expand(wh, ww, wh, ww).reshape(wh * ww, wh * ww))
-        # Global: a window's tokens start at anchor a * step and its centre lies `centre`
-        # further; token p's offset is (p - anchor) - centre, (p - anchor) an integer.
-        scale = float(max(wh, ww))
-        axes = []
-        for size, n, w in ((Hp, nh, wh), (Wp, nw, ww)):
-            step = 1 if self.dilated else w
-            centre = (w - 1) / 2 * (n if self.dilated else 1)
-            low = -(n - 1) * step
-            rel = arange(size)[:, None] - arange(n)[None] * step - low  # (size, n) >= 0
-            axes.append(((arange(size - low).float() + low - centre) / scale, rel))
-        (dy, ry), (dx, rx) = axes
-        glob = self._table_bias(
-            self.pos_global, dy, dx,
-            ry[:, None, :, None].expand(Hp, Wp, nh, nw).reshape(Hp * Wp, nh * nw),
-            rx[None, :, None, :].expand(Hp, Wp, nh, nw).reshape(Hp * Wp, nh * nw))
-        if cache:
-            self._bias_cache[key] = (local, glob)
-        return local, glob
-
-    def train(self, mode: bool = True) -> 'LocalGlobalAttention':
-        self._bias_cache.clear()
-        return super().train(mode)
-
-    def _heads(self, t: torch.Tensor) -> torch.Tensor:
-        return t.view(t.shape[0], t.shape[1], self.num_heads, -1).transpose(1, 2)
-
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """(B, C, H, W) -> (h, global attention output), both (B, C, H, W)."""
-        B, C, H, W = x.shape
-        unit = self.pad_unit()
-        x = F.pad(x, (0, -W % unit, 0, -H % unit))
-        Hp, Wp = x.shape[2:]
-        h = F.gelu(x + self.smooth(x))
-        local_bias, global_bias = self._biases(Hp, Wp, x.device)
-        win = self.partition(h)
-        normed = self.norm0(win)
-        q, v = self._heads(self.q(normed)), self._heads(self.v(normed))
-        local = F.scaled_dot_product_attention(q, q, v, attn_mask=local_bias)
-        local = local.transpose(1, 2).reshape(win.shape)
-        win = win + local
-        pooled = self.norm_global(win.mean(1).view(B, -1, C))  # one token per window
-        h = self.unpartition(win, B, Hp, Wp)
-        q_map = self.unpartition(q.transpose(1, 2).reshape(win.shape), B, Hp, Wp)
-        local_map = self.unpartition(local, B, Hp, Wp)
-        q_global = (q_map + self.aux_q(self.norm1(local_map))).flatten(2).transpose(1, 2)
-        out = F.scaled_dot_product_attention(
-            self._heads(q_global), self._heads(self.k(pooled)), self._heads(self.v(pooled)),
-            attn_mask=global_bias)
-        out = self.proj(out.transpose(1, 2).reshape(B, Hp * Wp, C))
-        out = out.transpose(1, 2).reshape(B, C, Hp, Wp)
-        return h[:, :, :H, :W], out[:, :, :H, :W]
+def _grid(h: int, w: int, device) -> torch.Tensor:
+    """Row-major (y, x) positions of an h x w grid, (h * w, 2)."""
+    ys, xs = torch.meshgrid(torch.arange(h, device=device), torch.arange(w, device=device),
+                            indexing='ij')
+    return torch.stack([ys.flatten(), xs.flatten()], -1)
 
 
 class GlobalAttention(BaseModule):
-    """Stage 4: plain multi-head self-attention over all tokens (qkv and output projections).
+    """Multi-head attention of given queries, keys and values with an additive bias, then
+    the output projection (the official ``AttentionShareGlobal``).
 
     Args:
         dim (int): Channels.
@@ -227,75 +110,189 @@ class GlobalAttention(BaseModule):
     def __init__(self, dim: int, num_heads: int) -> None:
         super().__init__()
         self.num_heads = num_heads
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                bias: torch.Tensor) -> torch.Tensor:
+        """q (B, N, C), k and v (B, M, C), bias (heads, N, M) -> (B, N, C)."""
+        out = F.scaled_dot_product_attention(*(_heads(t, self.num_heads) for t in (q, k, v)),
+                                             attn_mask=bias.to(q.dtype))
+        return self.proj(out.transpose(1, 2).flatten(2))
+
+
+def _heads(t: torch.Tensor, num_heads: int) -> torch.Tensor:
+    """(B, L, C) -> (B, heads, L, C / heads)."""
+    return t.unflatten(-1, (num_heads, -1)).transpose(1, 2)
+
+
+class DWMlp(BaseModule):
+    """The block's FFN on NCHW maps: 1x1 + BN + GELU, depthwise 3x3 (stride 2 in a stage's
+    first block) + BN + GELU, 1x1 (official names ``fc1 norm1 fc2 norm2 fc3``).
+
+    Args:
+        in_dim (int): Input channels.
+        hidden (int): Hidden channels.
+        dim (int): Output channels.
+        stride (int): Of the depthwise conv.
+    """
+
+    def __init__(self, in_dim: int, hidden: int, dim: int, stride: int) -> None:
+        super().__init__()
+        self.fc1 = nn.Conv2d(in_dim, hidden, 1)
+        self.norm1 = nn.BatchNorm2d(hidden)
+        self.fc2 = nn.Conv2d(hidden, hidden, 3, stride, 1, groups=hidden)
+        self.norm2 = nn.BatchNorm2d(hidden)
+        self.fc3 = nn.Conv2d(hidden, dim, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.gelu(self.norm1(self.fc1(x)))
+        return self.fc3(F.gelu(self.norm2(self.fc2(x))))
+
+
+class DownProj(BaseModule):
+    """The shortcut of a stage's first block: depthwise-grouped 3x3/2 conv + BN + GELU
+    (official ``InnerPatchEmbed``, ``proj``).
+
+    Args:
+        in_dim (int): Input channels.
+        dim (int): Output channels (a multiple of ``in_dim``).
+    """
+
+    def __init__(self, in_dim: int, dim: int) -> None:
+        super().__init__()
+        self.proj = _conv_bn_gelu(in_dim, dim, stride=2, groups=in_dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.proj(x)
+
+
+class HLGBlock(WindowPartition, BaseModule):
+    """One HLG layer (official ``HLGLayers``): the conv FFN first (post-norm), then
+    local-global attention (stages 1-3) or global attention (stage 4).
+
+    ``x = down_proj(x) + DropPath(norm2(mlp(x)))``. Stage 4:
+    ``x = x + DropPath(norm1(proj(MHSA(q x, k x, v x) + DPB)))``. Stages 1-3: pad to the
+    window unit, ``h = GELU(x + spatial_smooth(x))``; in each window, ``q = q(norm0 h)``,
+    ``v = v(norm0 h)``, ``local = softmax(q q^T / sqrt(d) + B_local) v`` (keys tied to queries,
+    no projection), ``h = h + local``; one token per window ``g = h0_norm(mean(h))``; crop;
+    global attention of ``q + aux_q(norm1(local))`` to ``k(g)``, ``v(g)`` with bias
+    ``B_global``; ``x = h + DropPath(proj(...))``.
+
+    Args:
+        in_dim (int): Input channels.
+        dim (int): Output channels C (the FFN's hidden width is 4 * C).
+        num_heads (int): Heads.
+        downsample (bool): First block of a stage: stride 2 in the FFN's depthwise conv and
+            :class:`DownProj` on the shortcut.
+        local_global (bool): Local-global attention (stages 1-3); False: global attention.
+        dilated (bool): Dilated windows (odd layers).
+        window (int): Window side R.
+        dilation (str): ``'grid'`` (the official code) or ``'interval'``; see
+            :class:`mmhybrid.models.layers.WindowPartition`.
+        interval (int): The LDA stride of this stage (``dilation='interval'`` only).
+        drop_path (float): Stochastic depth.
+        norm_eps (float): eps of the token LayerNorms.
+    """
+
+    def __init__(self, in_dim: int, dim: int, num_heads: int, *, downsample: bool,
+                 local_global: bool, dilated: bool, window: int = 7, dilation: str = 'grid',
+                 interval: int = 1, drop_path: float = 0., norm_eps: float = 1e-6) -> None:
+        super().__init__()
+        self.num_heads, self.local_global = num_heads, local_global
+        self.window, self.dilated, self.dilation, self.interval = (window, dilated, dilation,
+                                                                   interval)
+        self.down_proj = DownProj(in_dim, dim) if downsample else nn.Identity()
+        self.mlp = DWMlp(in_dim, 4 * dim, dim, 2 if downsample else 1)
+        self.norm2 = nn.LayerNorm(dim, eps=norm_eps)
         self.q = nn.Linear(dim, dim)
         self.k = nn.Linear(dim, dim)
         self.v = nn.Linear(dim, dim)
-        self.proj = nn.Linear(dim, dim)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        B, C, H, W = x.shape
-        t = x.flatten(2).transpose(1, 2)
-        q, k, v = (lin(t).view(B, -1, self.num_heads, C // self.num_heads).transpose(1, 2)
-                   for lin in (self.q, self.k, self.v))
-        out = F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(B, -1, C)
-        return self.proj(out).transpose(1, 2).reshape(B, C, H, W)
-
-
-class HLGBlock(BaseModule):
-    """One HLG layer: the conv FFN first (post-norm), then local-global or global attention.
-
-    ``x = down(x) + DropPath(LN2(DWMlp(x)))``; stages 1-3:
-    ``x = h + DropPath(global attention)`` (h: the smoothed map after local attention);
-    stage 4: ``x = x + DropPath(LN1(MHSA(x)))``.
-
-    Args:
-        in_dim (int): Input channels Ci (the DWMlp hidden width is 4 * Ci).
-        dim (int): Output channels C.
-        num_heads (int): Heads.
-        downsample (bool): First block of a stage: stride 2 in the FFN's depthwise conv and a
-            3x3/2 grouped conv + BN + GELU on the shortcut.
-        window (int): Window side R; 0 for plain global attention (stage 4).
-        dilated (bool): Dilated windows (odd layers).
-        dilation (str): See :class:`LocalGlobalAttention`.
-        interval (int): The LDA stride of this stage.
-        drop_path (float): Stochastic depth.
-    """
-
-    def __init__(self, in_dim: int, dim: int, num_heads: int, downsample: bool, window: int,
-                 dilated: bool, dilation: str, interval: int, drop_path: float) -> None:
-        super().__init__()
-        stride = 2 if downsample else 1
-        hidden = 4 * in_dim
-        self.down = _conv_bn(in_dim, dim, 3, 2, groups=in_dim) if downsample else nn.Identity()
-        self.mlp = nn.Sequential(
-            _conv_bn(in_dim, hidden, 1), _conv_bn(hidden, hidden, 3, stride, groups=hidden),
-            nn.Conv2d(hidden, dim, 1))
-        self.norm2 = LayerNorm2d(dim)
-        if window:
-            self.attn = LocalGlobalAttention(dim, num_heads, window, dilated, dilation,
-                                             interval)
-        else:
-            self.attn = GlobalAttention(dim, num_heads)
-            self.norm1 = LayerNorm2d(dim)
+        self.pos_global = DynamicPosBias(dim, num_heads)
+        self.global_attn = GlobalAttention(dim, num_heads)
+        self.norm1 = nn.LayerNorm(dim, eps=norm_eps)
+        if local_global:
+            self.spatial_smooth = nn.ModuleList([nn.Sequential(
+                nn.Conv2d(dim, dim // 4, 1), nn.BatchNorm2d(dim // 4), nn.GELU(),
+                nn.Conv2d(dim // 4, dim // 4, 3, padding=1), nn.BatchNorm2d(dim // 4),
+                nn.GELU(), nn.Conv2d(dim // 4, dim, 1), nn.BatchNorm2d(dim))])
+            self.norm0 = nn.LayerNorm(dim, eps=norm_eps)
+            self.h0_norm = nn.LayerNorm(dim, eps=norm_eps)
+            self.pos_local = DynamicPosBias(dim, num_heads)
+            self.aux_q = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
+        self._bias_cache: Dict[tuple, Tuple[torch.Tensor, ...]] = {}
+
+    def _biases(self, H: int, W: int, Hp: int, Wp: int, device) -> Tuple[torch.Tensor, ...]:
+        """The position biases at this size, cached for inference.
+
+        Stage 4: (global,), the DPB of every pair of tokens. Stages 1-3: (local, global):
+        local (heads, n, n) the DPB of the offset between two tokens of a window (window
+        coordinates); global (heads, H*W, nW) the DPB of the offset between a token and
+        row-major position m of the map for window m (the official indexing).
+        """
+        key = (H, W, Hp, Wp, device)
+        # Cached only for inference: under autograd the biases must stay in the graph.
+        cache = not self.training and not torch.is_grad_enabled()
+        if cache and key in self._bias_cache:
+            return self._bias_cache[key]
+        tokens = _grid(H, W, device)
+        if not self.local_global:
+            biases = (self.pos_global.pairwise(tokens, tokens), )
+        else:
+            nh, nw, wh, ww = self.layout(Hp, Wp)
+            inner = _grid(wh, ww, device)
+            m = torch.arange(nh * nw, device=device)
+            anchors = torch.stack([m // W, m % W], -1)
+            biases = (self.pos_local.pairwise(inner, inner),
+                      self.pos_global.pairwise(tokens, anchors))
+        if cache:
+            self._bias_cache[key] = biases
+        return biases
+
+    def train(self, mode: bool = True) -> 'HLGBlock':
+        self._bias_cache.clear()
+        return super().train(mode)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.down(x) + self.drop_path(self.norm2(self.mlp(x)))
-        if isinstance(self.attn, GlobalAttention):
-            return x + self.drop_path(self.norm1(self.attn(x)))
-        h, out = self.attn(x)
-        return h + self.drop_path(out)
+        """(B, C_in, H_in, W_in) -> (B, C, H, W)."""
+        x = self.down_proj(x) + self.drop_path(_channels_last(self.norm2, self.mlp(x)))
+        B, C, H, W = x.shape
+        if not self.local_global:
+            t = x.flatten(2).transpose(1, 2)
+            (bias, ) = self._biases(H, W, H, W, x.device)
+            out = self.global_attn(self.q(t), self.k(t), self.v(t), bias)
+            t = t + self.drop_path(self.norm1(out))
+            return t.transpose(1, 2).reshape(B, C, H, W)
+        unit = self.pad_unit()
+        x = F.pad(x, (0, -W % unit, 0, -H % unit))
+        Hp, Wp = x.shape[2:]
+        local_bias, global_bias = self._biases(H, W, Hp, Wp, x.device)
+        h = F.gelu(x + self.spatial_smooth[0](x))
+        win = self.partition(h)
+        normed = self.norm0(win)
+        q = self.q(normed)
+        qh = _heads(q, self.num_heads)
+        local = F.scaled_dot_product_attention(
+            qh, qh, _heads(self.v(normed), self.num_heads),
+            attn_mask=local_bias.to(q.dtype)).transpose(1, 2).flatten(2)
+        win = win + local
+        pooled = self.h0_norm(win.mean(1).view(B, -1, C))  # one token per window
+        maps = self.unpartition(torch.cat([win, q, local]), 3 * B, Hp, Wp)[:, :, :H, :W]
+        h, q_map, local_map = maps.split(B)
+        queries = q_map + self.aux_q(_channels_last(self.norm1, local_map))
+        out = self.global_attn(queries.flatten(2).transpose(1, 2), self.k(pooled),
+                               self.v(pooled), global_bias)
+        return h + self.drop_path(out.transpose(1, 2).reshape(B, C, H, W))
 
 
 @MODELS.register_module()
 class HLG(HybridBackbone):
     """HLG Transformer backbone (tiny / small / medium / large).
 
-    Paper: "HLG: Hierarchical Local-Global Transformer", Fudan ZVG (code:
-    https://github.com/fudan-zvg/SETR, ``hlg`` branch; no runnable release, no weights). A
-    two-conv stem (stride 2), then four stages whose first block downsamples by 2 (strides
-    4 / 8 / 16 / 32); each stage's output goes through a LayerNorm ``norm{i}`` and feeds the
-    next stage.
+    Paper: "Vision Transformers: From Semantic Segmentation to Dense Prediction" (IJCV 2024,
+    https://arxiv.org/abs/2207.09339); code and ImageNet weights: fudan-zvg/SETR,
+    ``hlg-classification``. A two-conv stem (stride 2), then four stages whose first block
+    downsamples by 2 (strides 4 / 8 / 16 / 32).
 
     Args:
         arch (str | dict): ``'t'``, ``'s'``, ``'m'``, ``'l'`` or a dict with ``embed_dims``,
@@ -303,20 +300,27 @@ class HLG(HybridBackbone):
             ``intervals`` ([8, 4, 2, 1]).
         in_channels (int): Input channels.
         out_indices (int | Sequence[int]): Stages (0-3) to return as NCHW maps.
+        dense_norms (bool): A LayerNorm ``norm{i}`` after stages 1-3 that also feeds the
+            next stage, as the official dense backbones; False: only after the last stage
+            (``norm3``), as the official classifier.
+        norm_eps (float): eps of the token LayerNorms: 1e-6 in the official dense backbones,
+            1e-5 in the classifier as the official trainer builds it (``models/build.py``
+            passes no ``norm_layer``).
         dilation (str): ``'grid'`` or ``'interval'`` dilated windows (equal at 224).
         frozen_stages (int): -1 freezes nothing, 0 the stem, k the stem and stages 1..k.
         norm_eval (bool): Keep BatchNorms in eval mode during training.
         drop_path_rate (float): Stochastic depth, linear over all blocks from 0.
         with_cp (bool): Gradient checkpointing per block.
-        init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=...)``.
+        init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=...)``; official
+            checkpoints are converted on load.
     """
 
     arch_zoo: Dict[str, dict] = {
         't': dict(embed_dims=[64, 128, 256, 512], depths=[2, 2, 6, 2], num_heads=[2, 4, 8, 16]),
         's': dict(embed_dims=[96, 192, 384, 768], depths=[2, 2, 6, 2], num_heads=[3, 6, 12, 24]),
-        'm': dict(embed_dims=[96, 192, 384, 768], depths=[2, 2, 16, 2],
+        'm': dict(embed_dims=[96, 192, 384, 768], depths=[2, 2, 14, 2],
                   num_heads=[3, 6, 12, 24]),
-        'l': dict(embed_dims=[128, 256, 512, 1024], depths=[2, 2, 18, 2],
+        'l': dict(embed_dims=[128, 256, 512, 1024], depths=[2, 2, 14, 2],
                   num_heads=[4, 8, 16, 32]),
     }
     arch_defaults = dict(window=7, intervals=[8, 4, 2, 1])
@@ -327,6 +331,8 @@ class HLG(HybridBackbone):
                  arch: Union[str, dict] = 's',
                  in_channels: int = 3,
                  out_indices: Union[int, Sequence[int]] = (0, 1, 2, 3),
+                 dense_norms: bool = True,
+                 norm_eps: float = 1e-6,
                  dilation: str = 'grid',
                  frozen_stages: int = -1,
                  norm_eval: bool = False,
@@ -338,33 +344,34 @@ class HLG(HybridBackbone):
         if dilation not in ('grid', 'interval'):
             raise ValueError(f"dilation must be 'grid' or 'interval', got {dilation!r}")
         self.frozen_stages = self._check_frozen_stages(frozen_stages)
-        self.norm_eval, self.with_cp = norm_eval, with_cp
+        self.norm_eval, self.with_cp, self.dense_norms = norm_eval, with_cp, dense_norms
         self.out_indices = parse_out_indices(out_indices, self.num_stages)
         dims, self.depths = self.arch['embed_dims'], self.arch['depths']
         self.embed_dims = dims
-        self.patch_embed = nn.Sequential(
-            _conv_bn(in_channels, dims[0], 3, 2, bias=False), _conv_bn(dims[0], dims[0], 3,
-                                                                        bias=False))
+        self.patch_embed = nn.Sequential(_conv_bn_gelu(in_channels, dims[0], 2, bias=False),
+                                         _conv_bn_gelu(dims[0], dims[0], bias=False))
         dpr = torch.linspace(0, drop_path_rate, sum(self.depths)).tolist()
         self.stages = nn.ModuleList()
         for i, depth in enumerate(self.depths):
-            last = i == self.num_stages - 1
             self.stages.append(nn.Sequential(*[
                 HLGBlock(dims[max(i - 1, 0)] if j == 0 else dims[i], dims[i],
-                         self.arch['num_heads'][i], j == 0, 0 if last else self.arch['window'],
-                         j % 2 == 1, dilation, self.arch['intervals'][i],
-                         dpr[sum(self.depths[:i]) + j]) for j in range(depth)
+                         self.arch['num_heads'][i], downsample=j == 0,
+                         local_global=i < self.num_stages - 1, dilated=j % 2 == 1,
+                         window=self.arch['window'], dilation=dilation,
+                         interval=self.arch['intervals'][i],
+                         drop_path=dpr[sum(self.depths[:i]) + j], norm_eps=norm_eps)
+                for j in range(depth)
             ]))
-            self.add_module(f'norm{i}', LayerNorm2d(dims[i]))
+            if dense_norms or i == self.num_stages - 1:
+                self.add_module(f'norm{i}', nn.LayerNorm(dims[i], eps=norm_eps))
         self.out_channels = [dims[i] for i in self.out_indices]
         self._freeze_stages()
 
     def _converter(self):
-        """No official weights exist: Pretrained loads mmhybrid checkpoints as they are."""
-        return lambda state: state
+        return convert_hlg
 
     def _init_from_scratch(self) -> None:
-        """trunc-normal(0.02) linears, zero biases, unit norms (the official init)."""
+        """trunc-normal(0.02) linears, zero biases, unit LayerNorms (the official init)."""
         for m in self.modules():
             if isinstance(m, nn.Linear):
                 trunc_normal_(m.weight, std=0.02)
@@ -376,7 +383,9 @@ class HLG(HybridBackbone):
     def _frozen_parts(self) -> List[nn.Module]:
         parts = [self.patch_embed] if self.frozen_stages >= 0 else []
         for i in range(self.frozen_stages):
-            parts += [self.stages[i], getattr(self, f'norm{i}')]
+            parts.append(self.stages[i])
+            if hasattr(self, f'norm{i}'):
+                parts.append(getattr(self, f'norm{i}'))
         return parts
 
     def get_layer_depth(self, param_name: str, prefix: str = '',
@@ -405,7 +414,8 @@ class HLG(HybridBackbone):
                     x = cp.checkpoint(block, x, use_reentrant=False)
                 else:
                     x = block(x)
-            x = getattr(self, f'norm{i}')(x)
+            if hasattr(self, f'norm{i}'):
+                x = _channels_last(getattr(self, f'norm{i}'), x)
             if i in self.out_indices:
                 outs.append(x)
         return tuple(outs)

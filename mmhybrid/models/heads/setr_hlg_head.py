@@ -9,7 +9,7 @@ from mmengine.model import BaseModule
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 
 from mmhybrid.registry import MODELS
-from ..backbones.hlg import WindowPartition
+from ..layers import WindowPartition
 
 
 class HLGHeadLayer(WindowPartition, BaseModule):
