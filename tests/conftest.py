@@ -49,18 +49,19 @@ def golden_path(name: str) -> str:
 
 
 
-def write_toy_config(directory: str, leaf: str, dataset: str) -> str:
+def write_toy_config(directory: str, leaf: str, dataset: str, keep_init: bool = False) -> str:
     """A config running ``configs/<leaf>`` for 2 iterations on the toy ``dataset``.
 
     The model, optimizer and evaluator stay the leaf's; the data, the image scale and the loop
-    length shrink (``configs/_base_/datasets/toy_<dataset>.py``).
+    length shrink (``configs/_base_/datasets/toy_<dataset>.py``); the backbone starts from
+    scratch unless ``keep_init``.
     """
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, 'configs', leaf))
     toy = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'datasets', f'toy_{dataset}.py'))
     loader = dict(num_workers=0, persistent_workers=False)
     override = dict(
-        model=dict(backbone=dict(init_cfg=None)),
+        model=dict() if keep_init else dict(backbone=dict(init_cfg=None)),
         train_dataloader=dict(batch_size=2, dataset=dict(indices=4, **toy[f'toy_{dataset}_train']),
                               **loader),
         val_dataloader=dict(batch_size=1, dataset=dict(indices=2, **toy[f'toy_{dataset}_val']),

@@ -11,7 +11,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmhybrid.utils import (adapt_for_cpu_distributed, apply_common_args, check_data_roots,
-                            trusted_checkpoint_loading)
+                            check_pretrained, trusted_checkpoint_loading)
 
 
 def parse_args() -> argparse.Namespace:
@@ -47,6 +47,7 @@ def main() -> None:
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     check_data_roots(cfg, ('train', 'val') if cfg.get('val_cfg') else ('train', ))
+    check_pretrained(cfg.model)
     adapt_for_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     with trusted_checkpoint_loading():

@@ -7,7 +7,9 @@ run resumes or loads its checkpoints.
 """
 import builtins
 import contextlib
-from typing import Iterator, List
+import os
+import os.path as osp
+from typing import Iterator, List, Optional
 
 import numpy as np
 import torch
@@ -34,3 +36,17 @@ def trusted_checkpoint_loading() -> Iterator[None]:
     """Context in which ``torch.load(weights_only=True)`` accepts mmengine checkpoints."""
     with torch.serialization.safe_globals(mmengine_checkpoint_globals()):
         yield
+
+
+def check_pretrained_exists(owner: str, init_cfg: dict) -> None:
+    """One clear error when a Pretrained ``init_cfg`` names a local file that does not exist:
+    what the file is and how to get it (the ``how_to_get`` key, where a config sets one), or
+    how to start from scratch on purpose instead."""
+    path: Optional[str] = init_cfg.get('checkpoint')
+    if not path or '://' in path or osp.exists(path):
+        return
+    how = init_cfg.get('how_to_get', '')
+    raise FileNotFoundError(
+        f'{owner}: the pretrained checkpoint {path!r} does not exist (working directory '
+        f'{os.getcwd()!r}). {how}{" " if how else ""}To train from scratch on purpose, pass '
+        '--cfg-options model.backbone.init_cfg=None.')

@@ -7,6 +7,8 @@ from typing import Iterator
 import torch
 from mmengine.config import Config, ConfigDict
 
+from .checkpoint import check_pretrained_exists
+
 
 def default_work_dir(config_path: str) -> str:
     return osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
@@ -107,3 +109,18 @@ def check_data_roots(cfg: Config, phases: tuple) -> None:
                         'or link it (ln -s /path/to/dataset data/<name>), or point the config '
                         "elsewhere with --cfg-options. To try mmhybrid without it, run "
                         "'python tools/misc/make_toy_data.py' and use a configs/demo/ config.")
+
+
+def check_pretrained(node: object, owner: str = 'model') -> None:
+    """Before anything is built: every Pretrained ``init_cfg`` in a model config names an
+    existing local file (URLs are left to the loader); see :func:`check_pretrained_exists`."""
+    if isinstance(node, dict):
+        init_cfg = node.get('init_cfg')
+        for cfg in init_cfg if isinstance(init_cfg, (list, tuple)) else [init_cfg]:
+            if isinstance(cfg, dict) and cfg.get('type') == 'Pretrained':
+                check_pretrained_exists(str(node.get('type', owner)), cfg)
+        for key, value in node.items():
+            check_pretrained(value, key)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            check_pretrained(value, owner)

@@ -157,3 +157,40 @@ def test_missing_data_root_fails_clearly(tmp_path):
     assert proc.returncode != 0
     assert "train data not found: CocoDataset expects 'data/coco/'" in proc.stdout
     assert 'make_toy_data.py' in proc.stdout
+
+
+def test_pretrain_then_dense(toy_workspace, tmp_path):
+    """MixFormer has no released weights: the dense configs start from the checkpoint the
+    cls_ config writes. Without it, training stops at once and says what to run; with it,
+    every backbone tensor the two models share is loaded."""
+    dense = write_toy_config(str(tmp_path), 'semfpn_mixformer_b1_ade20k_80k.py', 'ade20k',
+                             keep_init=True)
+    proc = run_python([TRAIN, dense, '--work-dir', str(tmp_path / 'missing')],
+                      cwd=toy_workspace, check=False)
+    assert proc.returncode != 0
+    assert "the pretrained checkpoint 'checkpoints/mixformer_b1_in1k.pth' does not exist" \
+        in proc.stdout
+    assert 'configs/cls_mixformer_b1_in1k.py' in proc.stdout
+    assert 'model.backbone.init_cfg=None' in proc.stdout
+    assert not osp.exists(tmp_path / 'missing' / 'iter_2.pth')
+
+    cls_dir = str(tmp_path / 'cls')
+    run_python([TRAIN, write_toy_config(str(tmp_path), 'cls_mixformer_b1_in1k.py', 'imagenet'),
+                '--work-dir', cls_dir], cwd=toy_workspace)
+    ckpt = osp.join(cls_dir, 'epoch_1.pth')
+    out = run_python([TRAIN, dense, '--work-dir', str(tmp_path / 'dense'), '--cfg-options',
+                      f'model.backbone.init_cfg.checkpoint={ckpt}'], cwd=toy_workspace).stdout
+    with trusted_checkpoint_loading():
+        state = torch.load(ckpt, weights_only=True)['state_dict']
+    backbone_keys = [k for k in state if k.startswith('backbone.')]
+    # The classifier-only layers (final norm and projection to 1280) are reported, not loaded;
+    # the dense model's four output norms are new.
+    unused = sorted(k for k in backbone_keys if k.startswith(('backbone.last_proj.',
+                                                              'backbone.norm.')))
+    assert f'MixFormer: loaded {len(backbone_keys) - len(unused)} tensors from {ckpt}' in out
+    assert re.search(r"unexpected keys in \S+: \['norm.weight', 'norm.bias', "
+                     r"'last_proj.weight', 'last_proj.bias'\]", out)
+    assert re.search(r"missing keys in \S+: \['norm0.weight', 'norm0.bias', 'norm1.weight', "
+                     r"'norm1.bias', 'norm2.weight', 'norm2.bias', 'norm3.weight', "
+                     r"'norm3.bias'\]", out)
+    assert len(_train_losses(str(tmp_path / 'dense'))) == 2

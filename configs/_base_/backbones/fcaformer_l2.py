@@ -3,7 +3,11 @@
 # 0.2 (the official COCO value).
 # Only FcaFormer-L2 ImageNet weights were released (Baidu Pan, see README): put the file at
 # checkpoints/fcaformer_l2_in1k.pth; the official keys are converted on load.
-init_cfg = dict(type='Pretrained', checkpoint='checkpoints/fcaformer_l2_in1k.pth')
+init_cfg = dict(
+    type='Pretrained',
+    checkpoint='checkpoints/fcaformer_l2_in1k.pth',
+    how_to_get='Download the official FcaFormer-L2 ImageNet checkpoint (hkzhang-git/FcaFormer '
+               'README, Baidu Pan) to that path; its keys are converted on load.')
 backbone = dict(
     _delete_=True,
     type='mmhybrid.FcaFormer',

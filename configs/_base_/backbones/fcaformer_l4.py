@@ -1,9 +1,14 @@
 # FcaFormer-L4 for dense prediction: windowed attention (14 / 7), and 1x1 conv + LayerNorm
 # outputs of [128, 256, 512, 1024] channels (the official L2 dense backbone's scheme). Drop path
 # 0.4 (scaled with depth, as ConvNeXt does).
-# No FcaFormer-L4 weights were released: pre-train with cls_fcaformer_l4_in1k.py and
-# point init_cfg at that checkpoint.
-init_cfg = None
+# Initialised from our own ImageNet checkpoint of cls_fcaformer_l4_in1k.py.
+init_cfg = dict(
+    type='Pretrained',
+    checkpoint='checkpoints/fcaformer_l4_in1k.pth',
+    how_to_get='No FcaFormer-L4 weights were released: it is the ImageNet '
+               'checkpoint of configs/cls_fcaformer_l4_in1k.py (python tools/train.py '
+               'configs/cls_fcaformer_l4_in1k.py, then copy its best or last checkpoint '
+               'to that path).')
 backbone = dict(
     _delete_=True,
     type='mmhybrid.FcaFormer',

@@ -3,9 +3,16 @@
 # in 14x14 windows with every 4th block global (UniFormer-h14, the README's detection
 # baseline); ADE20K keeps global attention (the global UniFormer is the README's segmentation
 # baseline); Cityscapes' 1024-wide crops use 32x32 windows. Drop path 0.3 is our choice.
-# Pre-train with cls_hybridformer_b_in1k.py and point init_cfg at that checkpoint.
+# Initialised from our own ImageNet checkpoint of cls_hybridformer_b_in1k.py.
+init_cfg = dict(
+    type='Pretrained',
+    checkpoint='checkpoints/hybridformer_b_in1k.pth',
+    how_to_get='No HybridFormer-B weights were released: it is the ImageNet '
+               'checkpoint of configs/cls_hybridformer_b_in1k.py (python tools/train.py '
+               'configs/cls_hybridformer_b_in1k.py, then copy its best or last checkpoint '
+               'to that path).')
 backbone = dict(_delete_=True, type='mmhybrid.HybridFormer', arch='b', window_size=(14, 0),
-                global_every=4, drop_path_rate=0.3, init_cfg=None)
+                global_every=4, drop_path_rate=0.3, init_cfg=init_cfg)
 backbone_channels = [64, 128, 320, 512]
 backbone_p3 = dict(backbone, out_indices=(1, 2, 3))
 backbone_p3_channels = backbone_channels[1:]

@@ -5,6 +5,8 @@ import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.runner.checkpoint import _load_checkpoint
 
+from mmhybrid.utils.checkpoint import check_pretrained_exists
+
 StateDict = Dict[str, torch.Tensor]
 
 
@@ -29,11 +31,15 @@ def load_pretrained(module: nn.Module,
 
     The converter maps official keys to mmhybrid's full-model layout (``backbone.*``) and
     leaves mmhybrid checkpoints unchanged. ``prefix`` defaults to ``'backbone.'`` when the
-    checkpoint has such keys. Missing and unexpected keys are logged as warnings.
+    checkpoint has such keys. Missing and unexpected keys are logged as warnings. A local
+    checkpoint that does not exist is one error that says how to get it (``how_to_get``) or
+    how to start from scratch instead.
     """
     path = init_cfg.get('checkpoint')
+    name = type(module).__name__
     if not path:
-        raise ValueError(f'{type(module).__name__}: Pretrained init_cfg needs a checkpoint')
+        raise ValueError(f'{name}: Pretrained init_cfg needs a checkpoint')
+    check_pretrained_exists(name, init_cfg)
     state = unwrap_state_dict(
         _load_checkpoint(path, map_location='cpu', logger='current'), init_cfg.get('ema', False))
     if converter is not None:
@@ -46,7 +52,6 @@ def load_pretrained(module: nn.Module,
         raise KeyError(f'No key of checkpoint {path} starts with prefix {prefix!r}; set '
                        "init_cfg['prefix'] to the backbone's prefix in that checkpoint")
     result = module.load_state_dict(selected, strict=False)
-    name = type(module).__name__
     print_log(f'{name}: loaded {len(selected) - len(result.unexpected_keys)} tensors from '
               f'{path} (prefix {prefix!r}; {len(state) - len(selected)} keys outside it)',
               logger='current')
