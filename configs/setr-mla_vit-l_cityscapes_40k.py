@@ -1,4 +1,5 @@
-# SETR-MLA, T-Large (ViT-L/16) encoder, Cityscapes 40k: the official recipe (SGD lr 0.002).
+# SETR-MLA, T-Large (ViT-L/16, jx_vit_large_p16_384) encoder, Cityscapes 40k: the official recipe
+# (configs/SETR/SETR_MLA_768x768_40k_cityscapes_bs_8.py; SGD lr 0.002).
 _base_ = ['./_base_/seg/setr_cityscapes_40k.py', './_base_/seg/setr_models.py']
 
 model = {{_base_.setr.l_mla_cityscapes}}

@@ -1,5 +1,5 @@
-# SETR-Naive, T-Base (ViT-B/16) encoder, Cityscapes 80k: the official recipe (SGD lr 0.01).
-# The paper trains T-Base only in its ablations: same recipe as T-Large.
+# SETR-Naive, T-Base (ViT-B/16, jx_vit_base_p16_384) encoder, Cityscapes 80k: the official recipe
+# (configs/SETR/SETR_Naive_Base_768x768_80k_cityscapes_bs_8.py; SGD lr 0.01).
 _base_ = ['./_base_/seg/setr_cityscapes_80k.py', './_base_/seg/setr_models.py']
 
 model = {{_base_.setr.b_naive_cityscapes}}

@@ -1,4 +1,5 @@
-# SETR-Naive, T-Large (ViT-L/16) encoder, Cityscapes 80k: the official recipe (SGD lr 0.01).
+# SETR-Naive, T-Large (ViT-L/16, jx_vit_large_p16_384) encoder, Cityscapes 80k: the official recipe
+# (configs/SETR/SETR_Naive_768x768_80k_cityscapes_bs_8.py; SGD lr 0.01).
 _base_ = ['./_base_/seg/setr_cityscapes_80k.py', './_base_/seg/setr_models.py']
 
 model = {{_base_.setr.l_naive_cityscapes}}

@@ -1,5 +1,5 @@
-# SETR-PUP, T-Base (ViT-B/16) encoder, Cityscapes 40k: the official recipe (SGD lr 0.01).
-# The paper trains T-Base only in its ablations: same recipe as T-Large.
+# SETR-PUP, T-Base (ViT-B/16, jx_vit_base_p16_384) encoder, Cityscapes 40k: no official config; our
+# choice: the DeiT-B recipe of this decoder and dataset (SGD lr 0.01) on jx ViT-B.
 _base_ = ['./_base_/seg/setr_cityscapes_40k.py', './_base_/seg/setr_models.py']
 
 model = {{_base_.setr.b_pup_cityscapes}}

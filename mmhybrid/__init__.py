@@ -1,5 +1,5 @@
 """mmhybrid: hybrid CNN-Transformer backbones for the OpenMMLab 2.x stack."""
-from . import engine, models  # noqa: F401 (fill mmhybrid's registries)
+from . import datasets, engine, models  # noqa: F401 (fill mmhybrid's registries)
 from .compat import register_into_openmmlab
 from .version import __version__
 

@@ -1,5 +1,5 @@
-"""Bare-name registration of mmhybrid's models and optimizer constructors into mmdet's,
-mmseg's and mmpretrain's registries.
+"""Bare-name registration of mmhybrid's models, optimizer constructors and transforms into
+mmdet's, mmseg's and mmpretrain's registries.
 
 This lets an unmodified config of those packages say ``type='TransXNet'`` once
 ``custom_imports=dict(imports=['mmhybrid'])`` has imported us. mmhybrid's own registries stay
@@ -14,7 +14,7 @@ from mmengine.logging import print_log
 from mmhybrid import registry as own
 
 PACKAGES = ('mmdet', 'mmseg', 'mmpretrain')
-REGISTRIES = ('MODELS', 'OPTIM_WRAPPER_CONSTRUCTORS')
+REGISTRIES = ('MODELS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'TRANSFORMS')
 
 
 def register_into_openmmlab() -> List[str]:

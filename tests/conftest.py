@@ -49,12 +49,32 @@ def golden_path(name: str) -> str:
 
 
 
+def _resize_scale(pipeline) -> tuple:
+    return next(t['scale'] for t in pipeline if t['type'] == 'Resize')
+
+
+def _scale_tta(node, factor: float):
+    """The test-time augmentation scales of ``node`` (and SETR's smallest short side) times
+    ``factor``."""
+    if isinstance(node, dict):
+        out = {k: _scale_tta(v, factor) for k, v in node.items()}
+        if isinstance(out.get('scale'), (tuple, list)) and node.get('type') != 'TestTimeAug':
+            out['scale'] = tuple(int(v * factor) for v in node['scale'])
+        if 'min_short' in node:
+            out['min_short'] = int(node['min_short'] * factor)
+        return out
+    if isinstance(node, (list, tuple)):
+        return [_scale_tta(v, factor) for v in node]
+    return node
+
+
 def write_toy_config(directory: str, leaf: str, dataset: str, keep_init: bool = False) -> str:
     """A config running ``configs/<leaf>`` for 2 iterations on the toy ``dataset``.
 
     The model, optimizer and evaluator stay the leaf's; the data, the image scale and the loop
-    length shrink (``configs/_base_/datasets/toy_<dataset>.py``); the backbone starts from
-    scratch unless ``keep_init``.
+    length shrink (``configs/_base_/datasets/toy_<dataset>.py``), and so do the scales of its
+    test-time augmentation, by the ratio of the toy test scale to the real one; the backbone
+    starts from scratch unless ``keep_init``.
     """
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, 'configs', leaf))
@@ -68,6 +88,10 @@ def write_toy_config(directory: str, leaf: str, dataset: str, keep_init: bool = 
                             **loader),
         default_hooks=dict(logger=dict(interval=1)))
     override['test_dataloader'] = override['val_dataloader']
+    if 'tta_pipeline' in cfg:
+        real = _resize_scale(cfg.test_dataloader.dataset.pipeline)
+        small = _resize_scale(toy[f'toy_{dataset}_val']['pipeline'])
+        override['tta_pipeline'] = _scale_tta(cfg.tta_pipeline, min(small) / min(real))
     if dataset in ('coco', 'imagenet'):  # epoch-based loops
         override['train_cfg'] = dict(max_epochs=1, val_interval=1)
         if dataset == 'coco':

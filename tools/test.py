@@ -7,8 +7,8 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmhybrid.utils import (adapt_for_cpu_distributed, apply_common_args, check_data_roots,
-                            trusted_checkpoint_loading)
+from mmhybrid.utils import (adapt_for_cpu_distributed, apply_common_args, apply_tta,
+                            check_data_roots, trusted_checkpoint_loading)
 
 
 def parse_args() -> argparse.Namespace:
@@ -18,6 +18,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', help='the dir to save the evaluation results')
     parser.add_argument('--out', help='dump the predictions to this pickle file')
     parser.add_argument('--show-dir', help='save painted predictions under work_dir/show-dir')
+    parser.add_argument('--tta', action='store_true',
+                        help="test-time augmentation: the config's tta_model and tta_pipeline "
+                        '(multi-scale + flip for the segmentation configs)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -48,6 +51,8 @@ def main() -> None:
         raise FileNotFoundError(f'checkpoint {args.checkpoint!r} does not exist')
     cfg = apply_common_args(Config.fromfile(args.config), args)
     cfg.load_from = args.checkpoint
+    if args.tta:
+        apply_tta(cfg)
     if args.show_dir:
         enable_visualization(cfg, args.show_dir)
     if args.out:

@@ -1,5 +1,6 @@
 """What tools/train.py and tools/test.py share: CLI overrides, CPU distributed runs, data checks."""
 import argparse
+import copy
 import os
 import os.path as osp
 from typing import Iterator
@@ -124,3 +125,49 @@ def check_pretrained(node: object, owner: str = 'model') -> None:
     elif isinstance(node, (list, tuple)):
         for value in node:
             check_pretrained(value, owner)
+
+
+def _has_mask_head(node: object) -> bool:
+    if isinstance(node, dict):
+        return bool(node.get('mask_head')) or any(_has_mask_head(v) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_has_mask_head(v) for v in node)
+    return False
+
+
+def apply_tta(cfg: Config) -> None:
+    """Test-time augmentation with mmdet's / mmseg's / mmpretrain's ``--tta`` semantics.
+
+    The config's ``tta_model`` wraps its model and its ``tta_pipeline`` replaces the test
+    pipeline of the (innermost) test dataset. Detection and classification configs without
+    them get mmdet's / mmpretrain's defaults (horizontal flip); segmentation configs must
+    define both. mmdet's DetTTAModel merges boxes only, so instance segmentation fails early.
+    """
+    scope = cfg.get('default_scope')
+    if scope == 'mmdet':
+        if _has_mask_head(cfg.model):
+            raise ValueError(
+                "--tta: mmdet's DetTTAModel merges boxes only and cannot merge instance "
+                'masks; test this config without --tta')
+        cfg.setdefault('tta_model', ConfigDict(
+            type='DetTTAModel',
+            tta_cfg=dict(nms=dict(type='nms', iou_threshold=0.5), max_per_img=100)))
+    elif scope == 'mmpretrain':
+        cfg.setdefault('tta_model', ConfigDict(type='mmpretrain.AverageClsScoreTTA'))
+    missing = [k for k in ('tta_model', 'tta_pipeline') if k not in cfg]
+    if scope not in ('mmdet', 'mmpretrain') and missing:
+        raise ValueError(f'--tta needs {" and ".join(missing)} in the config')
+    dataset = cfg.test_dataloader.dataset
+    while 'dataset' in dataset:
+        dataset = dataset.dataset
+    if 'tta_pipeline' not in cfg:  # flip only, as mmdet's and mmpretrain's test.py
+        pipeline = copy.deepcopy(dataset.pipeline)
+        pack = pipeline[-1]
+        if scope == 'mmdet':
+            pack = dict(pack, meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                                         'scale_factor', 'flip', 'flip_direction'))
+        pipeline[-1] = dict(type='TestTimeAug', transforms=[
+            [dict(type='RandomFlip', prob=1.), dict(type='RandomFlip', prob=0.)], [pack]])
+        cfg.tta_pipeline = pipeline
+    dataset.pipeline = cfg.tta_pipeline
+    cfg.model = ConfigDict(**cfg.tta_model, module=cfg.model)

@@ -1,7 +1,8 @@
-# HLG-Medium for dense prediction, as the official segmentation / detection backbone
-# (fudan-zvg/SETR mmseg/models/backbones/hlg.py): a LayerNorm after every stage that also feeds
-# the next stage, LayerNorm eps 1e-6; drop path 0.3 (the official COCO and segmentation configs). Initialised from the
-# released ImageNet checkpoint (SETR README, HLG table: Google Drive), which is converted on load.
+# HLG-Medium for dense prediction, as the official segmentation / detection backbone (fudan-zvg/SETR
+# mmseg/models/backbones/hlg.py): a LayerNorm after every stage that also feeds the next stage,
+# LayerNorm eps 1e-6; drop path 0.3 (the official COCO and segmentation configs). Initialised from
+# the released ImageNet checkpoint (SETR README, HLG table: Google Drive), which is converted on
+# load.
 init_cfg = dict(
     type='Pretrained',
     checkpoint='checkpoints/hlg_m_in1k.pth',

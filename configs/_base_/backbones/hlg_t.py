@@ -1,7 +1,8 @@
-# HLG-Tiny for dense prediction, as the official segmentation / detection backbone
-# (fudan-zvg/SETR mmseg/models/backbones/hlg.py): a LayerNorm after every stage that also feeds
-# the next stage, LayerNorm eps 1e-6; drop path 0.1 (our choice (the official code has no Tiny dense model; Small's value)). Initialised from the
-# released ImageNet checkpoint (SETR README, HLG table: Google Drive), which is converted on load.
+# HLG-Tiny for dense prediction, as the official segmentation / detection backbone (fudan-zvg/SETR
+# mmseg/models/backbones/hlg.py): a LayerNorm after every stage that also feeds the next stage,
+# LayerNorm eps 1e-6; drop path 0.1 (our choice: Small's value; the official code has no Tiny dense
+# model). Initialised from the released ImageNet checkpoint (SETR README, HLG table: Google Drive),
+# which is converted on load.
 init_cfg = dict(
     type='Pretrained',
     checkpoint='checkpoints/hlg_t_in1k.pth',

@@ -1,4 +1,5 @@
-# Toy COCO written by tools/misc/make_toy_data.py: real COCO instance format, 320x256 images resized to 240x192.
+# Toy COCO written by tools/misc/make_toy_data.py: real COCO instance format, 320x256 images
+# resized to 240x192.
 # Named pieces (toy_*) for configs/demo and the tests to put over a real config's data.
 toy_coco_root = 'data/toy/coco/'
 toy_coco_scale = (240, 192)

@@ -1,11 +1,14 @@
 # Semantic FPN on ADE20K, 512x512 crops, 40k iterations, 8 GPUs x 4 images, with the PVT recipe
 # (whai362/PVT segmentation/configs/sem_fpn, as mmseg's PoolFormer configs): AdamW 2e-4,
-# wd 1e-4, poly 0.9 to 0; sliding-window test (512, stride 341).
+# wd 1e-4, poly 0.9 to 0; whole-image test at 2048x512 rounded up to a multiple of 32
+# (PVT's AlignedResize; mmseg's PoolFormer port: ResizeToMultiple(32)); multi-scale + flip
+# with the same rounding (tools/test.py --tta).
 _base_ = [
     'mmseg::_base_/models/fpn_r50.py',
     'mmseg::_base_/datasets/ade20k.py',
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_40k.py',
+    './ade20k_align32_test.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
 
@@ -15,7 +18,10 @@ model = dict(
     data_preprocessor=dict(size=crop_size),
     neck=dict(num_outs=4),
     decode_head=dict(num_classes=150),
-    test_cfg=dict(mode='slide', crop_size=crop_size, stride=(341, 341)))
+    test_cfg=dict(mode='whole'))
+val_dataloader = dict(dataset=dict(pipeline={{_base_.align32_test_pipeline}}))
+test_dataloader = val_dataloader
+tta_pipeline = {{_base_.ms_flip_ade20k_align32}}
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',

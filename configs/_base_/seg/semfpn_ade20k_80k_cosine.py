@@ -1,11 +1,13 @@
 # Semantic FPN on ADE20K, 512x512 crops, 80k iterations, 8 GPUs x 4 images, with the
 # UniFormer/TransXNet recipe (AdamW 2e-4, wd 1e-4, 1000 warm-up iterations from 0.1x, cosine;
-# whole-image test).
+# whole-image test at 2048x512 rounded up to a multiple of 32, the official AlignResize;
+# multi-scale + flip with the same rounding for tools/test.py --tta).
 _base_ = [
     'mmseg::_base_/models/fpn_r50.py',
     'mmseg::_base_/datasets/ade20k.py',
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_80k.py',
+    './ade20k_align32_test.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
 
@@ -14,17 +16,11 @@ model = dict(
     pretrained=None,
     data_preprocessor=dict(size=crop_size),
     neck=dict(num_outs=4),
-    decode_head=dict(num_classes=150))
-# Test as the official code's AlignResize: keep ratio, then sizes divisible by 32.
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(2048, 512), keep_ratio=True),
-    dict(type='ResizeToMultiple', size_divisor=32),
-    dict(type='LoadAnnotations', reduce_zero_label=True),
-    dict(type='PackSegInputs'),
-]
-val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+    decode_head=dict(num_classes=150),
+    test_cfg=dict(mode='whole'))
+val_dataloader = dict(dataset=dict(pipeline={{_base_.align32_test_pipeline}}))
 test_dataloader = val_dataloader
+tta_pipeline = {{_base_.ms_flip_ade20k_align32}}
 
 optim_wrapper = dict(
     _delete_=True,

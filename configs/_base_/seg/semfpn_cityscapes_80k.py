@@ -1,10 +1,12 @@
 # Semantic FPN on Cityscapes, 512x1024 crops, 80k iterations, 8 GPUs x 2 images, with the PVT
-# AdamW recipe of semfpn_ade20k_40k.py (2e-4, wd 1e-4, poly 0.9); whole-image test at 2048x1024.
+# AdamW recipe of semfpn_ade20k_40k.py (2e-4, wd 1e-4, poly 0.9); whole-image test at 2048x1024;
+# multi-scale + flip for tools/test.py --tta.
 _base_ = [
     'mmseg::_base_/models/fpn_r50.py',
     'mmseg::_base_/datasets/cityscapes.py',
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_80k.py',
+    './tta.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
 
@@ -21,4 +23,5 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(type='PolyLR', power=0.9, eta_min=0.0, by_epoch=False, begin=0, end=80000),
 ]
+tta_pipeline = {{_base_.ms_flip_cityscapes}}
 auto_scale_lr = dict(enable=False, base_batch_size=16)

@@ -1,31 +1,21 @@
 # SETR's recipe on ADE20K, 512x512 crops, 160k iterations, 8 GPUs x 2 images: SGD (momentum 0.9,
-# no weight decay), heads at 10x lr, poly 0.9 to 1e-4, sliding-window test (crop 512, stride 341).
-# Leaf configs take their model from setr_models.py and set the paper's lr for their decoder.
+# no weight decay), heads at 10x lr, poly 0.9 to 1e-4, sliding-window test (crop 512, stride 341);
+# tools/test.py --tta runs SETR's multi-scale protocol (configs/SETR/*_MS.py: ratios 0.5-1.75
+# of 2048x512 with the short side at least the crop size, flip). Leaf configs take their model
+# from setr_models.py and set the paper's lr for their decoder.
 _base_ = [
     'mmseg::_base_/datasets/ade20k.py',
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_160k.py',
+    './tta.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
 
-crop_size = (512, 512)
-model = dict(
-    type='EncoderDecoder',
-    data_preprocessor=dict(
-        type='SegDataPreProcessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True,
-        pad_val=0,
-        seg_pad_val=255,
-        size=crop_size),
-    pretrained=None,
-    train_cfg=dict(),
-    test_cfg=dict(mode='slide', crop_size=crop_size, stride=(341, 341)))
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0),
     paramwise_cfg=dict(custom_keys={'head': dict(lr_mult=10.)}))
+tta_pipeline = {{_base_.setr_ms_flip_ade20k}}
 train_dataloader = dict(batch_size=2)
 val_dataloader = dict(batch_size=1)
 test_dataloader = val_dataloader

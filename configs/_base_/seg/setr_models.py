@@ -1,14 +1,16 @@
 # SETR (Zheng et al., CVPR 2021, https://arxiv.org/abs/2012.15840) as in the paper and the
 # official fudan-zvg/SETR code, built from mmseg's VisionTransformer, SETRUPHead, MLANeck,
 # SETRMLAHead and FCNHead. One entry per encoder x decoder x dataset, e.g.
-# setr['l_pup_ade20k']; leaf configs take one as their model.
+# setr['l_pup_ade20k'] (the whole segmentor, with the dataset's crop and sliding-window test);
+# leaf configs take one as their model.
 #   encoders: T-Base (ViT-B/16: 12 layers, 768, 12 heads) and T-Large (ViT-L/16: 24 layers,
 #     1024, 16 heads); LN eps 1e-6, class token, no final norm (each head applies LN), dropout
 #     0, and the patch-embedding bias kept (mmseg 1.2.2 defaults to patch_bias=False, which
-#     silently drops the pretrained bias). Weights: timm's jx_vit_{base,large}_p16_384,
+#     silently drops the pretrained bias). Weights: timm's jx_vit_{base,large}_p16_384 or,
+#     for the official T-Base PUP / MLA runs, deit_base_distilled_patch16_384 ('deit'),
 #     converted with tools/model_converters/vit2mmhybrid.py.
 #   Naive: LN -> 1x1 conv 256 + BN + ReLU -> 1x1 classifier -> upsample; auxiliary heads
-#     (the same, loss 0.4) at Z10/Z15/Z20 (T-Large) or Z3/Z6/Z9 (T-Base).
+#     (the same, loss 0.4) at Z10/Z15/Z20 (T-Large) or Z3/Z6/Z9 (T-Base, DeiT).
 #   PUP: four 3x3 conv + 2x upsample stages; auxiliary heads (3x3 conv, 4x) at
 #     Z10/Z15/Z20/Z24, the Z24 one included (mmseg's config omits it); T-Base Z5/Z8/Z10/Z12.
 #   MLA: streams from Z6/Z12/Z18/Z24 (T-Base Z3/Z6/Z9/Z12, no class token), MLANeck, the
@@ -20,11 +22,16 @@ _encoders = dict(
     b=dict(embed_dims=768, num_layers=12, num_heads=12,
            checkpoint='pretrain/vit_base_p16_384.pth',
            layers=dict(naive=(2, 5, 8, 11), pup=(4, 7, 9, 11), mla=(2, 5, 8, 11))),
+    deit=dict(embed_dims=768, num_layers=12, num_heads=12,
+              checkpoint='pretrain/deit_base_distilled_patch16_384.pth',
+              layers=dict(naive=(2, 5, 8, 11), pup=(4, 7, 9, 11), mla=(2, 5, 8, 11))),
     l=dict(embed_dims=1024, num_layers=24, num_heads=16,
            checkpoint='pretrain/vit_large_p16_384.pth',
            layers=dict(naive=(9, 14, 19, 23), pup=(9, 14, 19, 23), mla=(5, 11, 17, 23))))
-_datasets = dict(ade20k=dict(num_classes=150, img_size=(512, 512)),
-                 cityscapes=dict(num_classes=19, img_size=(768, 768)))
+# Classes, crop and sliding-window stride per dataset.
+_datasets = dict(ade20k=dict(num_classes=150, img_size=(512, 512), stride=341),
+                 cityscapes=dict(num_classes=19, img_size=(768, 768), stride=512),
+                 pascal_context=dict(num_classes=60, img_size=(480, 480), stride=320))
 _loss = dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)
 _aux_loss = dict(_loss, loss_weight=0.4)
 
@@ -36,7 +43,20 @@ def _up_head(dims, classes, in_index, num_convs, up_scale, kernel_size, loss):
                 kernel_size=kernel_size, align_corners=False, loss_decode=loss)
 
 
-def _model(enc, head, classes, img_size):
+def _model(enc, head, num_classes, img_size, stride):
+    return dict(
+        type='EncoderDecoder',
+        data_preprocessor=dict(
+            type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53],
+            std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_val=0, seg_pad_val=255,
+            size=img_size),
+        pretrained=None,
+        train_cfg=dict(),
+        test_cfg=dict(mode='slide', crop_size=img_size, stride=(stride, stride)),
+        **_networks(enc, head, num_classes, img_size))
+
+
+def _networks(enc, head, classes, img_size):
     dims = enc['embed_dims']
     backbone = dict(
         type='VisionTransformer', img_size=img_size, patch_size=16, in_channels=3,
@@ -73,6 +93,6 @@ def _model(enc, head, classes, img_size):
 
 
 setr = {
-    f'{e}_{h}_{d}': _model(_encoders[e], h, _datasets[d]['num_classes'], _datasets[d]['img_size'])
+    f'{e}_{h}_{d}': _model(_encoders[e], h, **_datasets[d])
     for e in _encoders for h in ('naive', 'pup', 'mla') for d in _datasets
 }

@@ -1,12 +1,14 @@
 # UperNet + auxiliary FCN head on ADE20K, 512x512 crops, 160k iterations, 8 GPUs x 2 images,
 # with the Swin recipe (mmseg configs/swin/swin-tiny-patch4-window7-in1k-pre_upernet_8xb2-160k_
-# ade20k-512x512.py): AdamW 6e-5, wd 0.01, no decay on norms, 1500 warm-up iterations, poly 1.0;
-# sliding-window test (512, stride 341). Leaf configs set the head input widths.
+# ade20k-512x512.py): AdamW 6e-5, wd 0.01, no decay on norms and position tables, 1500 warm-up
+# iterations, poly 1.0; whole-image test at 2048x512, multi-scale + flip as Swin's
+# (tools/test.py --tta). Leaf configs set the head input widths.
 _base_ = [
     'mmseg::_base_/models/upernet_r50.py',
     'mmseg::_base_/datasets/ade20k.py',
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_160k.py',
+    './tta.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
 
@@ -16,7 +18,8 @@ model = dict(
     data_preprocessor=dict(size=crop_size),
     decode_head=dict(num_classes=150),
     auxiliary_head=dict(num_classes=150),
-    test_cfg=dict(mode='slide', crop_size=crop_size, stride=(341, 341)))
+    test_cfg=dict(mode='whole'))
+tta_pipeline = {{_base_.ms_flip_ade20k}}
 train_dataloader = dict(batch_size=2)
 optim_wrapper = dict(
     _delete_=True,

@@ -1,11 +1,13 @@
 # UperNet + auxiliary FCN head on Cityscapes, 512x1024 crops, 80k iterations, 8 GPUs x 2
 # images, with the Swin AdamW recipe of upernet_ade20k_160k.py (6e-5, wd 0.01, 1500 warm-up
-# iterations, poly 1.0); whole-image test at 2048x1024.
+# iterations, poly 1.0); whole-image test at 2048x1024;
+# multi-scale + flip for tools/test.py --tta.
 _base_ = [
     'mmseg::_base_/models/upernet_r50.py',
     'mmseg::_base_/datasets/cityscapes.py',
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_80k.py',
+    './tta.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
 
@@ -27,4 +29,5 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
     dict(type='PolyLR', power=1.0, eta_min=0.0, by_epoch=False, begin=1500, end=80000),
 ]
+tta_pipeline = {{_base_.ms_flip_cityscapes}}
 auto_scale_lr = dict(enable=False, base_batch_size=16)
