@@ -1,4 +1,5 @@
-# TransXNet-B on ImageNet-1k, the official recipe: drop path 0.4, EMA 0.99985, test
+# TransXNet-B on ImageNet-1k, the official recipe
+# (LMMMEng/TransXNet scripts/train_base.sh): drop path 0.4, EMA 0.99985, test
 # crop_pct 0.95 (bicubic resize to 235, center crop 224).
 _base_ = ['./_base_/cls/transxnet_in1k.py']
 

@@ -1,4 +1,5 @@
-# TransXNet-S on ImageNet-1k, the official recipe: drop path 0.2, EMA 0.99985, test
+# TransXNet-S on ImageNet-1k, the official recipe
+# (LMMMEng/TransXNet scripts/train_small.sh): drop path 0.2, EMA 0.99985, test
 # crop_pct 0.9 (bicubic resize to 248, center crop 224).
 _base_ = ['./_base_/cls/transxnet_in1k.py']
 

@@ -3,3 +3,5 @@
 _base_ = ['./_base_/det/maskrcnn_1x.py', './_base_/backbones/transxnet_t.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))
+# Keep the best checkpoint (by box AP), as the official run (evaluation save_best='auto').
+default_hooks = dict(checkpoint=dict(save_best='auto'))

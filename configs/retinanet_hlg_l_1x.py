@@ -1,4 +1,5 @@
-# RetinaNet + HLG-Large, COCO 1x: a README row; the official recipe, multi-scale training.
+# RetinaNet + HLG-Large, COCO 1x: a README row; the official recipe (hlg-detection/configs/
+# retinanet_hlg/retinanet_hlg_large_fpn_mstrain_1x_coco.py), multi-scale training.
 _base_ = ['./_base_/det/retinanet_1x_hlg.py', './_base_/backbones/hlg_l.py']
 
 model = dict(backbone={{_base_.backbone_p3}},

@@ -1,4 +1,5 @@
-# RetinaNet + HLG-Medium, COCO 1x: a README row; the official recipe, multi-scale training.
+# RetinaNet + HLG-Medium, COCO 1x: a README row; the official recipe (hlg-detection/configs/
+# retinanet_hlg/retinanet_hlg_medium_fpn_mstrain_1x_coco.py), multi-scale training.
 _base_ = ['./_base_/det/retinanet_1x_hlg.py', './_base_/backbones/hlg_m.py']
 
 model = dict(backbone={{_base_.backbone_p3}},

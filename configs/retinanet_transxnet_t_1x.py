@@ -4,3 +4,5 @@ _base_ = ['./_base_/det/retinanet_1x.py', './_base_/backbones/transxnet_t.py']
 
 model = dict(backbone={{_base_.backbone_p3}},
              neck=dict(in_channels={{_base_.backbone_p3_channels}}))
+# Keep the best checkpoint (by box AP), as the official run (evaluation save_best='auto').
+default_hooks = dict(checkpoint=dict(save_best='auto'))

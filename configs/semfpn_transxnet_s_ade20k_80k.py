@@ -3,3 +3,5 @@
 _base_ = ['./_base_/seg/semfpn_ade20k_80k_cosine.py', './_base_/backbones/transxnet_s.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))
+# Keep the best checkpoint (by mIoU) and no other, as the official run.
+default_hooks = dict(checkpoint=dict(save_best='mIoU', max_keep_ckpts=1))

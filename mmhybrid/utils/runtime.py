@@ -7,6 +7,7 @@ from typing import Iterator
 
 import torch
 from mmengine.config import Config, ConfigDict
+from mmengine.logging import print_log
 
 from .checkpoint import check_pretrained_exists
 
@@ -30,6 +31,14 @@ def apply_common_args(cfg: Config, args: argparse.Namespace) -> Config:
             raise ValueError(f'--amp needs an OptimWrapper or AmpOptimWrapper, got {wrapper}')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    wrapper = cfg.get('optim_wrapper') or {}
+    if wrapper.get('type') == 'AmpOptimWrapper' and not torch.cuda.is_available():
+        # mmengine's AmpOptimWrapper asserts a GPU; the recipe's precision needs one anyway.
+        print_log('The config trains with mixed precision (AmpOptimWrapper), which needs a '
+                  'GPU: training in fp32 instead', logger='current', level=30)
+        wrapper.type = 'OptimWrapper'
+        for key in ('loss_scale', 'dtype', 'use_fsdp'):
+            wrapper.pop(key, None)
     return cfg
 
 

@@ -51,6 +51,12 @@ HLG_T = ['model.backbone.arch=t', 'model.decode_head.in_channels=[64,128,256,512
          'model.auxiliary_head.in_channels=256']
 
 
+# Also tested with --tta: each dataset's multi-scale + flip pipeline (scales shrunk to the toy
+# images by write_toy_config).
+TTA = {'retinanet_transxnet_t_1x.py', 'semfpn_transxnet_t_ade20k_80k.py',
+       'semfpn_transxnet_t_cityscapes_80k.py'}
+
+
 @pytest.mark.parametrize('leaf,dataset,ckpt,metrics,options', [
     ('maskrcnn_transxnet_t_1x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP', 'coco/segm_mAP'],
      ['model.test_cfg.rcnn.score_thr=0.0']),
@@ -93,15 +99,25 @@ def test_train_then_test(toy_workspace, tmp_path, leaf, dataset, ckpt, metrics, 
                       *_cfg_options(options)], cwd=toy_workspace).stdout
     for name in metrics:
         assert 0.0 <= _metric(out, name) <= 100.0
+    if leaf in TTA:
+        out = run_python([TEST, config, osp.join(work_dir, ckpt), '--work-dir', work_dir,
+                          '--tta', *_cfg_options(options)], cwd=toy_workspace).stdout
+        assert re.search(r"type='(Det|Seg)TTAModel'", out)
+        for name in metrics:
+            assert 0.0 <= _metric(out, name) <= 100.0
 
 
-@pytest.mark.parametrize('head,aux', [('naive', 3), ('pup', 4), ('mla', 4)])
-@pytest.mark.parametrize('dataset', ['ade20k_160k', 'cityscapes_40k'])
-def test_setr_heads_train_and_validate(toy_workspace, tmp_path, head, aux, dataset):
+@pytest.mark.parametrize('head,aux,encoder,dataset', [
+    ('naive', 3, 'vit-b', 'ade20k_160k'), ('pup', 4, 'vit-b', 'ade20k_160k'),
+    ('mla', 4, 'vit-b', 'ade20k_160k'), ('naive', 3, 'vit-b', 'cityscapes_40k'),
+    ('pup', 4, 'vit-b', 'cityscapes_40k'), ('mla', 4, 'vit-b', 'cityscapes_40k'),
+    ('pup', 4, 'deit-b', 'pascal-context_80k')])
+def test_setr_heads_train_and_validate(toy_workspace, tmp_path, head, aux, encoder, dataset):
     """Every SETR decoder with all its auxiliary heads trains 2 iterations and is validated
-    (mIoU) on toy data; T-Base's 12 layers at width 96 keep it fast on a CPU."""
-    config = write_toy_config(str(tmp_path), f'setr-{head}_vit-b_{dataset}.py',
-                              dataset.split('_')[0])
+    (mIoU) on toy data; T-Base's 12 layers at width 96 keep it fast on a CPU. Pascal Context
+    is also tested with SETR's multi-scale protocol (--tta)."""
+    toy = dataset.split('_')[0].replace('-', '_')
+    config = write_toy_config(str(tmp_path), f'setr-{head}_{encoder}_{dataset}.py', toy)
     work_dir = str(tmp_path / 'work')
     narrow = ['model.backbone.embed_dims=96', 'model.backbone.num_heads=3']
     if head == 'mla':
@@ -115,6 +131,11 @@ def test_setr_heads_train_and_validate(toy_workspace, tmp_path, head, aux, datas
     assert len(losses) == 2 and all(math.isfinite(v) and v > 0 for v in losses)
     assert f'aux_{aux - 1}.loss_ce' in out and f'aux_{aux}.loss_ce' not in out
     assert 0.0 <= _metric(out, 'mIoU') <= 100.0
+    if toy == 'pascal_context':
+        out = run_python([TEST, config, osp.join(work_dir, 'iter_2.pth'), '--work-dir',
+                          work_dir, '--tta', '--cfg-options', *narrow], cwd=toy_workspace).stdout
+        assert "type='mmhybrid.SETRMultiScaleResize'" in out
+        assert 0.0 <= _metric(out, 'mIoU') <= 100.0
 
 
 def test_resume_keeps_weights_only_loading(toy_workspace, tmp_path):

@@ -38,6 +38,8 @@ FAMILIES = {
     'hybridformer': ('HybridFormer', 'https://github.com/QingbeiGuo/HybridFormer',
                      'HybridFormer (README only; mmhybrid\'s reconstruction)'),
 }
+# SETR's DeiT-B encoder belongs to the SETR (vit) collection.
+FAMILY_OF_ENCODER = {'deit': 'vit'}
 TASKS = {'classification': 'Image Classification', 'detection': 'Object Detection',
          'segmentation': 'Semantic Segmentation'}
 METRIC_NAMES = {'top-1': 'Top 1 Accuracy', 'AP^b': 'box AP', 'AP^m': 'mask AP', 'AP': 'box AP',
@@ -78,6 +80,7 @@ def parse_metrics(text: str) -> Dict[str, float]:
 def model_entry(row: Dict[str, str], paper: Dict[str, dict]) -> Tuple[str, dict]:
     name = row['config'].strip('`')
     family = name.split('_')[1].split('-')[0]
+    family = FAMILY_OF_ENCODER.get(family, family)
     entry = dict(Name=name, **{'In Collection': FAMILIES[family][0]},
                  Config=f'configs/{name}.py',
                  Metadata={'Training Data': row['dataset'],

@@ -30,7 +30,8 @@ FRAMEWORKS = {
     'setr-mla': ('segmentation', 'SETR-MLA'),
     'setr-hlg': ('segmentation', 'SETR-HLG'),
 }
-DATASETS = {'in1k': 'ImageNet-1k', 'ade20k': 'ADE20K', 'cityscapes': 'Cityscapes'}
+DATASETS = {'in1k': 'ImageNet-1k', 'ade20k': 'ADE20K', 'cityscapes': 'Cityscapes',
+            'pascal-context': 'Pascal Context'}
 
 
 def leaf_configs() -> List[str]:
@@ -41,8 +42,12 @@ def leaf_configs() -> List[str]:
 
 def describe(name: str) -> Dict[str, str]:
     """Split ``<framework>_<backbone>_<variant>_<schedule>[_<dataset>_<iters>]`` (SETR:
-    ``<framework>_<backbone>-<variant>_<dataset>_<iters>``)."""
+    ``<framework>_<backbone>-<variant>_<dataset>_<iters>``), optionally ending in ``_bs<N>``
+    for a batch size other than the schedule's usual one."""
     framework, backbone, *rest = name.split('_')
+    batch = ''
+    if rest and rest[-1].startswith('bs') and rest[-1][2:].isdigit():
+        batch = f', batch {rest.pop()[2:]}'
     if '-' in backbone:
         backbone, variant = backbone.split('-', 1)
     else:
@@ -59,7 +64,7 @@ def describe(name: str) -> Dict[str, str]:
     else:
         raise ValueError(f'config {name} does not follow the naming scheme')
     return dict(task=task, framework=title, backbone=f'{backbone}-{variant}',
-                dataset=dataset, schedule=schedule)
+                dataset=dataset, schedule=schedule + batch)
 
 
 def measured_params(name: str) -> str:

@@ -19,3 +19,5 @@ backbone_p3_channels = backbone_channels[1:]
 backbone_stage3_channels = backbone_channels[2]
 backbone_seg = dict(backbone, window_size=0)
 backbone_seg_cityscapes = dict(backbone, window_size=(32, 0))
+# UniFormer's Semantic FPN recipe: drop path 0.1 (our choice: S's).
+backbone_semfpn = dict(backbone_seg, drop_path_rate=0.1)

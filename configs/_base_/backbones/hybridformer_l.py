@@ -19,3 +19,6 @@ backbone_p3_channels = backbone_channels[1:]
 backbone_stage3_channels = backbone_channels[2]
 backbone_seg = dict(backbone, window_size=0)
 backbone_seg_cityscapes = dict(backbone, window_size=(32, 0))
+# UniFormer's Semantic FPN recipe: drop path 0.2 (UniFormer-B's Semantic FPN value, the model
+# the README compares L with).
+backbone_semfpn = dict(backbone_seg, drop_path_rate=0.2)

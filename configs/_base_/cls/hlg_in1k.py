@@ -4,13 +4,15 @@
 # RandAugment, Mixup 0.8, CutMix 1.0, label smoothing 0.1, random erasing 0.25. The model as
 # models/build.py builds it from configs/hlg/hlg_*_224.yaml: LayerNorm eps 1e-5 (no norm_layer
 # is passed), no LayerNorm between stages, global average pooling of the last stage after its
-# LayerNorm, Linear. Released checkpoints load through the converter.
+# LayerNorm, Linear. Mixed precision (AMP_ENABLE; fp32 where no GPU is present). Released
+# checkpoints load through the converter.
 _base_ = ['./imagenet_adamw_300e.py']
 
 model = dict(
     backbone=dict(type='mmhybrid.HLG', out_indices=(3, ), dense_norms=False, norm_eps=1e-5,
                   drop_path_rate=0.2))
 optim_wrapper = dict(
+    type='AmpOptimWrapper',
     optimizer=dict(lr=1e-3, weight_decay=0.05),
     clip_grad=dict(max_norm=5.0),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, flat_decay_mult=0.0))

@@ -1,6 +1,7 @@
 # Cascade Mask R-CNN + FPN, COCO 1x, as mmdet's ConvNeXt Cascade configs
 # (configs/convnext/cascade-mask-rcnn_convnext-t-p4-w7_fpn_4conv1fc-giou_amp-ms-crop-3x_coco.py):
-# three 4conv1fc box heads with SyncBN and GIoU loss, AdamW lr 2e-4, wd 0.05, lr decay 0.7.
+# three 4conv1fc box heads with SyncBN and GIoU loss, AdamW lr 2e-4, wd 0.05, lr decay 0.7,
+# mixed precision (fp32 where no GPU is present).
 # ConvNeXt's decay groups blocks into about six layers; mmhybrid's backbones have different
 # depths, so the decay here is stage-wise (stem, four stages, rest).
 _base_ = [
@@ -31,7 +32,7 @@ model = dict(roi_head=dict(bbox_head=[
         loss_bbox=dict(type='GIoULoss', loss_weight=10.0)) for stds in cascade_stds
 ]))
 optim_wrapper = dict(
-    type='OptimWrapper',
+    type='AmpOptimWrapper',
     constructor='mmhybrid.LayerDecayOptimWrapperConstructor',
     paramwise_cfg=dict(decay_rate=0.7, decay_type='stage_wise'),
     optimizer=dict(
