@@ -1,0 +1,47 @@
+"""What tools/train.py does before building anything: mixed-precision fallback, pretrained
+checkpoint checks."""
+import argparse
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmhybrid.utils import apply_common_args, check_pretrained
+from tests.conftest import REPO
+
+
+def _args(**kw):
+    return argparse.Namespace(launcher='none', cfg_options=None, work_dir='w', config='c.py',
+                              **kw)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='the fallback is for machines without GPU')
+def test_mixed_precision_recipes_fall_back_to_fp32_without_a_gpu():
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'upernet_fcaformer_l2_ade20k_160k.py'))
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    apply_common_args(cfg, _args())
+    assert cfg.optim_wrapper.type == 'OptimWrapper'
+    assert cfg.optim_wrapper.constructor == 'mmhybrid.LayerDecayOptimWrapperConstructor'
+
+
+def test_missing_pretrained_checkpoint_says_how_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'setr-hlg_hlg_s_ade20k_160k.py'))
+    with pytest.raises(FileNotFoundError, match=r"HLG: the pretrained checkpoint "
+                       r"'checkpoints/hlg_s_in1k.pth' does not exist.*Download the official "
+                       r"HLG-Small ImageNet checkpoint.*model.backbone.init_cfg=None"):
+        check_pretrained(cfg.model)
+    (tmp_path / 'checkpoints').mkdir()
+    (tmp_path / 'checkpoints' / 'hlg_s_in1k.pth').write_bytes(b'')
+    check_pretrained(cfg.model)
+    cfg.model.backbone.init_cfg = None
+    check_pretrained(cfg.model)
+
+
+def test_other_modules_pretrained_paths_are_checked_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'setr-naive_vit-l_ade20k_160k.py'))
+    with pytest.raises(FileNotFoundError, match="VisionTransformer: the pretrained checkpoint "
+                       "'pretrain/vit_large_p16_384.pth' does not exist"):
+        check_pretrained(cfg.model)
