@@ -31,6 +31,16 @@ def toy_workspace(tmp_path_factory) -> str:
     return root
 
 
+def load_tool(path: str):
+    """A script under tools/ (e.g. ``'misc/gen_recipes.py'``) imported as a module."""
+    import importlib.util
+    name = osp.splitext(osp.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, osp.join(REPO, 'tools', path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def seeded_state_module():
     """../shared/golden/seeded_state.py, which regenerates the seeded official weights."""
     import importlib.util
@@ -55,7 +65,11 @@ def _resize_scale(pipeline) -> tuple:
 
 def _scale_tta(node, factor: float):
     """The test-time augmentation scales of ``node`` (and SETR's smallest short side) times
-    ``factor``."""
+    ``factor``; of the multi-scale step only the smallest and the largest scale stay, which
+    still exercises the merge across scales and flips at a third of the cost."""
+    if isinstance(node, dict) and node.get('type') == 'TestTimeAug':
+        scales, *rest = node['transforms']
+        node = dict(node, transforms=[[scales[0], scales[-1]], *rest])
     if isinstance(node, dict):
         out = {k: _scale_tta(v, factor) for k, v in node.items()}
         if isinstance(out.get('scale'), (tuple, list)) and node.get('type') != 'TestTimeAug':
@@ -73,8 +87,8 @@ def write_toy_config(directory: str, leaf: str, dataset: str, keep_init: bool = 
 
     The model, optimizer and evaluator stay the leaf's; the data, the image scale and the loop
     length shrink (``configs/_base_/datasets/toy_<dataset>.py``), and so do the scales of its
-    test-time augmentation, by the ratio of the toy test scale to the real one; the backbone
-    starts from scratch unless ``keep_init``.
+    test-time augmentation (by the ratio of the toy test scale to the real one; two of them);
+    the backbone starts from scratch unless ``keep_init``.
     """
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, 'configs', leaf))

@@ -1,20 +1,15 @@
 """docs/model_zoo.md has exactly one row per config, with the measured parameters."""
-import importlib.util
 import os.path as osp
 import re
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, load_tool
 
 
 @pytest.fixture(scope='module')
 def zoo():
-    spec = importlib.util.spec_from_file_location(
-        'gen_model_zoo', osp.join(REPO, 'tools', 'misc', 'gen_model_zoo.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('misc/gen_model_zoo.py')
 
 
 def _rows():

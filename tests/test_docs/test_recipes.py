@@ -1,11 +1,10 @@
 """docs/recipes.md is generated from the configs, and the fields that the official sources fix
 are pinned here, so that no later change drifts from a source unnoticed."""
-import importlib.util
 import os.path as osp
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, load_tool
 
 SWIN_NO_DECAY = 'absolute_pos_embed, relative_position_bias_table, norm'
 ADE_MS = '[(1024, 256), (1536, 384), (2048, 512), (2560, 640), (3072, 768), (3584, 896)]'
@@ -82,34 +81,22 @@ SCHEDULES = {
 
 @pytest.fixture(scope='module')
 def gen():
-    spec = importlib.util.spec_from_file_location(
-        'gen_recipes', osp.join(REPO, 'tools', 'misc', 'gen_recipes.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('misc/gen_recipes.py')
 
 
-def test_recipes_md_is_up_to_date(gen):
+def test_recipes_follow_their_sources_and_are_documented(gen):
+    """One test, so that the configs are resolved once: docs/recipes.md is up to date, the
+    pinned fields equal their sources, and a config that says it follows an official recipe
+    names the file it follows."""
+    recipes = {name: gen.recipe(name) for name in gen.configs_with_results()}
     with open(osp.join(REPO, 'docs', 'recipes.md')) as f:
-        assert f.read() == gen.render(), 'run python tools/misc/gen_recipes.py'
-
-
-@pytest.mark.parametrize('name', sorted(PINNED))
-def test_recipe_fields_equal_their_source(gen, name):
-    recipe = gen.recipe(name)
-    for column, value in PINNED[name].items():
-        assert recipe[column] == value, (name, column)
-
-
-@pytest.mark.parametrize('name', sorted(SCHEDULES))
-def test_schedules_equal_their_source(gen, name):
-    assert gen.recipe(name)['schedule'] == SCHEDULES[name]
-
-
-def test_every_claimed_official_recipe_names_its_file(gen):
-    """A config that says it follows an official recipe names the file it follows."""
-    for name in gen.configs_with_results():
-        source = gen.recipe(name)['source']
+        assert f.read() == gen.render(recipes), 'run python tools/misc/gen_recipes.py'
+    for name, fields in PINNED.items():
+        for column, value in fields.items():
+            assert recipes[name][column] == value, (name, column)
+    for name, schedule in SCHEDULES.items():
+        assert recipes[name]['schedule'] == schedule, name
+    for name, recipe in recipes.items():
+        source = recipe['source']
         if 'official recipe' in source and 'applied to' not in source:
-            assert '.py' in source or '.sh' in source or '.yaml' in source or \
-                'config.py' in source, name
+            assert any(ext in source for ext in ('.py', '.sh', '.yaml')), name

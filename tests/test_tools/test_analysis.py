@@ -14,7 +14,7 @@ from PIL import Image
 from mmhybrid.analysis import count_flops, count_flops_module_hooks
 from mmhybrid.analysis.visualize import effective_receptive_field, grad_cam
 
-from tests.conftest import REPO, run_python
+from tests.conftest import REPO, load_tool, run_python
 
 TOOLS = osp.join(REPO, 'tools')
 
@@ -147,11 +147,7 @@ def test_browse_dataset(toy_workspace, tmp_path, config, num):
 
 
 def test_metafiles_are_up_to_date_and_parse_metrics():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'gen_metafiles', osp.join(TOOLS, 'misc', 'gen_metafiles.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_tool('misc/gen_metafiles.py')
     assert module.parse_metrics('AP^b 44.5 / AP^m 40.7') == {'box AP': 44.5, 'mask AP': 40.7}
     assert module.parse_metrics('mIoU 42.0 / 43.5 (ms)') == {'mIoU': 42.0,
                                                            'mIoU (multi-scale)': 43.5}

@@ -8,13 +8,13 @@ Rows come from docs/model_zoo.md (regenerate it first: tools/misc/gen_model_zoo.
 papers' results from docs/paper_results.yml; results are the papers' reported numbers, since
 no mmhybrid training run on the full datasets has been made.
 """
-import argparse
 import os.path as osp
 import re
-import sys
 from typing import Dict, List, Tuple
 
 import yaml
+
+from mmhybrid.utils.docgen import generate_main
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 ZOO = osp.join(ROOT, 'docs', 'model_zoo.md')
@@ -123,26 +123,6 @@ def render() -> Dict[str, str]:
     return files
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--check', action='store_true')
-    args = parser.parse_args()
-    files = render()
-    stale = [path for path, text in files.items()
-             if not osp.exists(osp.join(ROOT, path)) or open(osp.join(ROOT, path)).read() != text]
-    if args.check:
-        if stale:
-            sys.exit(f'out of date: {stale}; run python tools/misc/gen_metafiles.py')
-        print('metafiles are up to date')
-        return
-    import os
-    for path, text in files.items():
-        os.makedirs(osp.dirname(osp.join(ROOT, path)) or ROOT, exist_ok=True)
-        with open(osp.join(ROOT, path), 'w') as f:
-            f.write(text)
-    print(f'wrote {len(files)} files')
-
-
 if __name__ == '__main__':
-    main()
+    generate_main(__doc__, lambda: {osp.join(ROOT, k): v for k, v in render().items()},
+                  'python tools/misc/gen_metafiles.py')

@@ -4,15 +4,15 @@ schedule, the paper's numbers from docs/paper_results.yml, and our measured para
     python tools/misc/gen_model_zoo.py            # rewrite docs/model_zoo.md
     python tools/misc/gen_model_zoo.py --check    # exit 1 if it is out of date
 """
-import argparse
 import glob
 import os.path as osp
-import sys
 from typing import Dict, List
 
 import yaml
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
+
+from mmhybrid.utils.docgen import generate_main
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 ZOO = osp.join(ROOT, 'docs', 'model_zoo.md')
@@ -117,22 +117,5 @@ def render() -> str:
     return '\n'.join(lines) + '\n'
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--check', action='store_true')
-    args = parser.parse_args()
-    text = render()
-    if args.check:
-        current = open(ZOO).read() if osp.exists(ZOO) else ''
-        if current != text:
-            sys.exit(f'{ZOO} is out of date: run python tools/misc/gen_model_zoo.py')
-        print(f'{ZOO} is up to date')
-        return
-    with open(ZOO, 'w') as f:
-        f.write(text)
-    print(f'wrote {ZOO} ({len(leaf_configs())} configs)')
-
-
 if __name__ == '__main__':
-    main()
+    generate_main(__doc__, lambda: {ZOO: render()}, 'python tools/misc/gen_model_zoo.py')

@@ -10,13 +10,11 @@ _base_ = [
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_80k.py',
     './tta.py',
+    './setr_recipe.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
 
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0),
-    paramwise_cfg=dict(custom_keys={'head': dict(lr_mult=10.)}))
+optim_wrapper = {{_base_.setr_optim_wrapper}}
 tta_pipeline = {{_base_.setr_ms_flip_pascal_context}}
 train_dataloader = dict(batch_size=2)
 val_dataloader = dict(batch_size=1)
