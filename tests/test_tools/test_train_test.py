@@ -75,7 +75,6 @@ TTA = {'retinanet_transxnet_t_1x.py', 'semfpn_transxnet_t_ade20k_80k.py',
     ('maskrcnn_mixformer_b1_3x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP', 'coco/segm_mAP'],
      ['model.test_cfg.rcnn.score_thr=0.0']),
     ('upernet_mixformer_b1_ade20k_160k.py', 'ade20k', 'iter_2.pth', ['mIoU'], []),
-    ('cls_mixformer_b0_in1k.py', 'imagenet', 'epoch_1.pth', ['accuracy/top1'], []),
     ('maskrcnn_hybridformer_s_1x.py', 'coco', 'epoch_1.pth', ['coco/bbox_mAP', 'coco/segm_mAP'],
      ['model.test_cfg.rcnn.score_thr=0.0']),
     ('semfpn_hybridformer_s_ade20k_80k.py', 'ade20k', 'iter_2.pth', ['mIoU'], []),
@@ -181,7 +180,7 @@ def test_missing_data_root_fails_clearly(tmp_path):
 
 def test_pretrain_then_dense(toy_workspace, tmp_path):
     """MixFormer has no released weights: the dense configs start from the checkpoint the
-    cls_ config writes. Without it, training stops at once and says what to run; with it,
+    cls_ config writes (which is also tested). Without it, training stops at once and says what to run; with it,
     every backbone tensor the two models share is loaded."""
     dense = write_toy_config(str(tmp_path), 'semfpn_mixformer_b1_ade20k_80k.py', 'ade20k',
                              keep_init=True)
@@ -195,9 +194,11 @@ def test_pretrain_then_dense(toy_workspace, tmp_path):
     assert not osp.exists(tmp_path / 'missing' / 'iter_2.pth')
 
     cls_dir = str(tmp_path / 'cls')
-    run_python([TRAIN, write_toy_config(str(tmp_path), 'cls_mixformer_b1_in1k.py', 'imagenet'),
-                '--work-dir', cls_dir], cwd=toy_workspace)
+    cls_config = write_toy_config(str(tmp_path), 'cls_mixformer_b1_in1k.py', 'imagenet')
+    run_python([TRAIN, cls_config, '--work-dir', cls_dir], cwd=toy_workspace)
     ckpt = osp.join(cls_dir, 'epoch_1.pth')
+    out = run_python([TEST, cls_config, ckpt, '--work-dir', cls_dir], cwd=toy_workspace).stdout
+    assert 0.0 <= _metric(out, 'accuracy/top1') <= 100.0
     out = run_python([TRAIN, dense, '--work-dir', str(tmp_path / 'dense'), '--cfg-options',
                       f'model.backbone.init_cfg.checkpoint={ckpt}'], cwd=toy_workspace).stdout
     with trusted_checkpoint_loading():
