@@ -3,4 +3,5 @@
 _base_ = ['./_base_/seg/setr_cityscapes_40k.py', './_base_/seg/setr_models.py']
 
 model = {{_base_.setr.b_naive_cityscapes}}
+setr = None  # the table of every SETR model in setr_models.py is not part of this config
 optim_wrapper = dict(optimizer=dict(lr=0.01))

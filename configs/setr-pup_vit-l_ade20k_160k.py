@@ -3,4 +3,5 @@
 _base_ = ['./_base_/seg/setr_ade20k_160k.py', './_base_/seg/setr_models.py']
 
 model = {{_base_.setr.l_pup_ade20k}}
+setr = None  # the table of every SETR model in setr_models.py is not part of this config
 optim_wrapper = dict(optimizer=dict(lr=0.001))
