@@ -31,24 +31,23 @@ def toy_workspace(tmp_path_factory) -> str:
     return root
 
 
-def load_tool(path: str):
-    """A script under tools/ (e.g. ``'misc/gen_recipes.py'``) imported as a module."""
+def _import_file(path: str):
+    """The Python file at ``path`` imported as a module of its file name."""
     import importlib.util
-    name = osp.splitext(osp.basename(path))[0]
-    spec = importlib.util.spec_from_file_location(name, osp.join(REPO, 'tools', path))
+    spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(path))[0], path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_tool(path: str):
+    """A script under tools/ (e.g. ``'misc/gen_recipes.py'``) imported as a module."""
+    return _import_file(osp.join(REPO, 'tools', path))
 
 
 def seeded_state_module():
     """../shared/golden/seeded_state.py, which regenerates the seeded official weights."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location('seeded_state',
-                                                  osp.join(GOLDEN, 'seeded_state.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _import_file(osp.join(GOLDEN, 'seeded_state.py'))
 
 
 def golden_path(name: str) -> str:

@@ -5,6 +5,6 @@ from .runtime import (adapt_for_cpu_distributed, apply_common_args, apply_tta,
 
 __all__ = [
     'mmengine_checkpoint_globals', 'trusted_checkpoint_loading', 'adapt_for_cpu_distributed',
-    'apply_common_args', 'apply_tta', 'check_data_roots', 'check_pretrained', 'check_pretrained_exists',
-    'default_work_dir'
+    'apply_common_args', 'apply_tta', 'check_data_roots', 'check_pretrained',
+    'check_pretrained_exists', 'default_work_dir'
 ]

@@ -42,15 +42,15 @@ def apply_common_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
-def _replace_sync_bn(node: object) -> None:
+def _dicts(node: object) -> Iterator[dict]:
+    """Every dict in a config tree (the node itself included), depth first."""
     if isinstance(node, dict):
-        if node.get('type') in ('SyncBN', 'MMSyncBN'):
-            node['type'] = 'BN'
+        yield node
         for value in node.values():
-            _replace_sync_bn(value)
+            yield from _dicts(value)
     elif isinstance(node, (list, tuple)):
         for value in node:
-            _replace_sync_bn(value)
+            yield from _dicts(value)
 
 
 def adapt_for_cpu_distributed(cfg: Config) -> None:
@@ -73,7 +73,9 @@ def adapt_for_cpu_distributed(cfg: Config) -> None:
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
     # torch's SyncBatchNorm needs CUDA.
-    _replace_sync_bn(cfg.model)
+    for node in _dicts(cfg.model):
+        if node.get('type') in ('SyncBN', 'MMSyncBN'):
+            node['type'] = 'BN'
 
 
 def _datasets(node: object) -> Iterator[dict]:
@@ -121,27 +123,14 @@ def check_data_roots(cfg: Config, phases: tuple) -> None:
                         "'python tools/misc/make_toy_data.py' and use a configs/demo/ config.")
 
 
-def check_pretrained(node: object, owner: str = 'model') -> None:
+def check_pretrained(model: dict) -> None:
     """Before anything is built: every Pretrained ``init_cfg`` in a model config names an
     existing local file (URLs are left to the loader); see :func:`check_pretrained_exists`."""
-    if isinstance(node, dict):
+    for node in _dicts(model):
         init_cfg = node.get('init_cfg')
         for cfg in init_cfg if isinstance(init_cfg, (list, tuple)) else [init_cfg]:
             if isinstance(cfg, dict) and cfg.get('type') == 'Pretrained':
-                check_pretrained_exists(str(node.get('type', owner)), cfg)
-        for key, value in node.items():
-            check_pretrained(value, key)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            check_pretrained(value, owner)
-
-
-def _has_mask_head(node: object) -> bool:
-    if isinstance(node, dict):
-        return bool(node.get('mask_head')) or any(_has_mask_head(v) for v in node.values())
-    if isinstance(node, (list, tuple)):
-        return any(_has_mask_head(v) for v in node)
-    return False
+                check_pretrained_exists(str(node.get('type', 'model')), cfg)
 
 
 def apply_tta(cfg: Config) -> None:
@@ -154,7 +143,7 @@ def apply_tta(cfg: Config) -> None:
     """
     scope = cfg.get('default_scope')
     if scope == 'mmdet':
-        if _has_mask_head(cfg.model):
+        if any(node.get('mask_head') for node in _dicts(cfg.model)):
             raise ValueError(
                 "--tta: mmdet's DetTTAModel merges boxes only and cannot merge instance "
                 'masks; test this config without --tta')

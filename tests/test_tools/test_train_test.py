@@ -180,8 +180,8 @@ def test_missing_data_root_fails_clearly(tmp_path):
 
 def test_pretrain_then_dense(toy_workspace, tmp_path):
     """MixFormer has no released weights: the dense configs start from the checkpoint the
-    cls_ config writes (which is also tested). Without it, training stops at once and says what to run; with it,
-    every backbone tensor the two models share is loaded."""
+    cls_ config writes (which is also tested). Without it, training stops at once and says
+    what to run; with it, every backbone tensor the two models share is loaded."""
     dense = write_toy_config(str(tmp_path), 'semfpn_mixformer_b1_ade20k_80k.py', 'ade20k',
                              keep_init=True)
     proc = run_python([TRAIN, dense, '--work-dir', str(tmp_path / 'missing')],

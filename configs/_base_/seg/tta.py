@@ -9,26 +9,30 @@ _flips = [dict(type='RandomFlip', prob=0., direction='horizontal'),
           dict(type='RandomFlip', prob=1., direction='horizontal')]
 
 
-def _ms_flip(scale, after_resize=(), resize=None):
-    resize = resize or (lambda r: dict(type='Resize', scale=(int(scale[0] * r),
-                                                             int(scale[1] * r)),
-                                       keep_ratio=True))
-    steps = [[resize(r) for r in _ratios], *[[t] for t in after_resize], _flips,
-             [dict(type='LoadAnnotations')], [dict(type='PackSegInputs')]]
+def _ms_flip(resizes, after_resize=()):
+    steps = [resizes, *[[t] for t in after_resize], _flips, [dict(type='LoadAnnotations')],
+             [dict(type='PackSegInputs')]]
     return [dict(type='LoadImageFromFile'), dict(type='TestTimeAug', transforms=steps)]
+
+
+def _fit(scale):
+    """mmseg 0.x: fit the image into (W r, H r), each side truncated."""
+    return [dict(type='Resize', scale=(int(scale[0] * r), int(scale[1] * r)), keep_ratio=True)
+            for r in _ratios]
 
 
 def _setr(scale, crop):
     """SETR's protocol (configs/SETR/*_MS.py): the short side max(H r, crop)."""
-    return _ms_flip(scale, resize=lambda r: dict(type='mmhybrid.SETRMultiScaleResize',
-                                                 scale=scale, ratio=r, min_short=crop))
+    return _ms_flip([dict(type='mmhybrid.SETRMultiScaleResize', scale=scale, ratio=r,
+                          min_short=crop) for r in _ratios])
 
 
-ms_flip_ade20k = _ms_flip((2048, 512))
+ms_flip_ade20k = _ms_flip(_fit((2048, 512)))
 # PVT / UniFormer whole-image test: sizes rounded up to a multiple of 32.
-ms_flip_ade20k_align32 = _ms_flip((2048, 512), [dict(type='ResizeToMultiple', size_divisor=32)])
-ms_flip_cityscapes = _ms_flip((2048, 1024))
-ms_flip_cityscapes_768 = _ms_flip((2049, 1025))
+ms_flip_ade20k_align32 = _ms_flip(_fit((2048, 512)),
+                                  [dict(type='ResizeToMultiple', size_divisor=32)])
+ms_flip_cityscapes = _ms_flip(_fit((2048, 1024)))
+ms_flip_cityscapes_768 = _ms_flip(_fit((2049, 1025)))
 setr_ms_flip_ade20k = _setr((2048, 512), 512)
 setr_ms_flip_cityscapes = _setr((2049, 1025), 768)
 setr_ms_flip_pascal_context = _setr((520, 520), 480)

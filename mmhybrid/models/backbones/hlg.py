@@ -40,7 +40,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.converters.hlg import convert_hlg
 from mmhybrid.registry import MODELS
-from ..layers import WindowPartition
+from ..layers import LayerNorm2d, WindowPartition
 from ..utils import parse_arch, parse_out_indices
 from .base import HybridBackbone
 
@@ -49,11 +49,6 @@ def _conv_bn_gelu(cin: int, cout: int, stride: int = 1, groups: int = 1,
                   bias: bool = True) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, groups=groups, bias=bias),
                          nn.BatchNorm2d(cout), nn.GELU())
-
-
-def _channels_last(norm: nn.LayerNorm, x: torch.Tensor) -> torch.Tensor:
-    """A token LayerNorm applied to an NCHW map."""
-    return norm(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
 
 
 class DynamicPosBias(BaseModule):
@@ -203,13 +198,14 @@ class HLGBlock(WindowPartition, BaseModule):
                                                                    interval)
         self.down_proj = DownProj(in_dim, dim) if downsample else nn.Identity()
         self.mlp = DWMlp(in_dim, 4 * dim, dim, 2 if downsample else 1)
-        self.norm2 = nn.LayerNorm(dim, eps=norm_eps)
+        self.norm2 = LayerNorm2d(dim, eps=norm_eps)
         self.q = nn.Linear(dim, dim)
         self.k = nn.Linear(dim, dim)
         self.v = nn.Linear(dim, dim)
         self.pos_global = DynamicPosBias(dim, num_heads)
         self.global_attn = GlobalAttention(dim, num_heads)
-        self.norm1 = nn.LayerNorm(dim, eps=norm_eps)
+        # On the local attention's output map (stages 1-3) or on the attention's tokens.
+        self.norm1 = (LayerNorm2d if local_global else nn.LayerNorm)(dim, eps=norm_eps)
         if local_global:
             self.spatial_smooth = nn.ModuleList([nn.Sequential(
                 nn.Conv2d(dim, dim // 4, 1), nn.BatchNorm2d(dim // 4), nn.GELU(),
@@ -255,7 +251,7 @@ class HLGBlock(WindowPartition, BaseModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, C_in, H_in, W_in) -> (B, C, H, W)."""
-        x = self.down_proj(x) + self.drop_path(_channels_last(self.norm2, self.mlp(x)))
+        x = self.down_proj(x) + self.drop_path(self.norm2(self.mlp(x)))
         B, C, H, W = x.shape
         if not self.local_global:
             t = x.flatten(2).transpose(1, 2)
@@ -279,7 +275,7 @@ class HLGBlock(WindowPartition, BaseModule):
         pooled = self.h0_norm(win.mean(1).view(B, -1, C))  # one token per window
         maps = self.unpartition(torch.cat([win, q, local]), 3 * B, Hp, Wp)[:, :, :H, :W]
         h, q_map, local_map = maps.split(B)
-        queries = q_map + self.aux_q(_channels_last(self.norm1, local_map))
+        queries = q_map + self.aux_q(self.norm1(local_map))
         out = self.global_attn(queries.flatten(2).transpose(1, 2), self.k(pooled),
                                self.v(pooled), global_bias)
         return h + self.drop_path(out.transpose(1, 2).reshape(B, C, H, W))
@@ -363,7 +359,7 @@ class HLG(HybridBackbone):
                 for j in range(depth)
             ]))
             if dense_norms or i == self.num_stages - 1:
-                self.add_module(f'norm{i}', nn.LayerNorm(dims[i], eps=norm_eps))
+                self.add_module(f'norm{i}', LayerNorm2d(dims[i], eps=norm_eps))
         self.out_channels = [dims[i] for i in self.out_indices]
         self._freeze_stages()
 
@@ -415,7 +411,7 @@ class HLG(HybridBackbone):
                 else:
                     x = block(x)
             if hasattr(self, f'norm{i}'):
-                x = _channels_last(getattr(self, f'norm{i}'), x)
+                x = getattr(self, f'norm{i}')(x)
             if i in self.out_indices:
                 outs.append(x)
         return tuple(outs)
