@@ -7,8 +7,7 @@ from typing import List
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-SHARED = osp.join(osp.dirname(REPO), 'shared')
-GOLDEN = osp.join(SHARED, 'golden')
+GOLDEN = osp.join(REPO, 'tests', 'data', 'golden')
 
 
 def run_python(args: List[str], cwd: str, env: dict = None, timeout: int = 600,
@@ -45,17 +44,17 @@ def load_tool(path: str):
     return _import_file(osp.join(REPO, 'tools', path))
 
 
-def seeded_state_module():
-    """../shared/golden/seeded_state.py, which regenerates the seeded official weights."""
-    return _import_file(osp.join(GOLDEN, 'seeded_state.py'))
+def load_golden(name: str) -> dict:
+    """A compact golden reference of ``tests/data/golden`` (see its README)."""
+    import torch
+    return torch.load(osp.join(GOLDEN, name), weights_only=True)
 
 
-def golden_path(name: str) -> str:
-    path = osp.join(GOLDEN, name)
-    if not osp.exists(path):
-        pytest.fail(f'golden file {path} is missing: ../shared/golden must sit beside the repo')
-    return path
-
+def assert_golden(ours, ref, tol: float = 1e-4, what: str = 'output') -> None:
+    """``ours`` equals a (compact) golden reference within ``tol``."""
+    from mmhybrid.testing.golden import max_error
+    err = max_error(ours, ref)
+    assert err <= tol, f'{what}: max abs diff {err} > {tol}'
 
 
 def _resize_scale(pipeline) -> tuple:

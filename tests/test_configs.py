@@ -38,8 +38,8 @@ def test_config_builds(path):
             assert aux.in_channels == channels[aux.in_index]
 
 
-# Detector / segmentor sizes around the official dense backbone, computed in
-# ../shared/specs/transxnet.md section 7.2 (mmdet-2.x / mmseg-0.x heads, the same as ours).
+# Sizes of the official TransXNet detectors and segmentors (the official dense backbone in the
+# official object_detection/ and semantic_segmentation/ configs; their heads equal ours).
 @pytest.mark.parametrize('name,millions', [
     ('retinanet_transxnet_t_1x', 22.44), ('maskrcnn_transxnet_t_1x', 32.50),
     ('semfpn_transxnet_t_ade20k_80k', 16.60), ('retinanet_transxnet_s_1x', 36.60),

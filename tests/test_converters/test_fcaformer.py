@@ -3,12 +3,12 @@ import torch
 
 from mmhybrid.converters.fcaformer import convert_fcaformer
 from mmhybrid.models import FcaFormer
-from tests.conftest import golden_path
+from tests.conftest import load_golden
 
 
 @pytest.fixture(scope='module')
 def entries():
-    g = torch.load(golden_path('fcaformer_l2.pt'))
+    g = load_golden('fcaformer_l2.pt')
     return g['entries_cls'], g['entries_dense']
 
 

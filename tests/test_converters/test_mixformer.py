@@ -7,13 +7,14 @@ import torch
 
 from mmhybrid.converters.mixformer import convert_mixformer, load_pdparams
 from mmhybrid.models import MixFormer
-from tests.conftest import REPO, golden_path, run_python, seeded_state_module
+from mmhybrid.testing.seeded import seeded_state
+from tests.conftest import REPO, load_golden, run_python
 
 
 @pytest.fixture(scope='module')
 def paddle_state():
-    g = torch.load(golden_path('mixformer_b0.pt'))
-    seeded = seeded_state_module().seeded_state(g['entries_cls'], g['seed'], in_dim_first=True)
+    g = load_golden('mixformer_b0.pt')
+    seeded = seeded_state(g['entries_cls'], g['seed'], in_dim_first=True)
     return {k: v.numpy() for k, v in seeded.items()}
 
 

@@ -5,12 +5,12 @@ import torch
 
 from mmhybrid.converters.transxnet import convert_transxnet, detect_arch
 from mmhybrid.models import TransXNet
-from tests.conftest import REPO, golden_path, run_python
+from tests.conftest import REPO, load_golden, run_python
 
 
 @pytest.fixture(scope='module')
 def entries():
-    g = torch.load(golden_path('transxnet_t.pt'))
+    g = load_golden('transxnet_t.pt')
     return g['entries_cls'], g['entries_dense']
 
 

@@ -6,8 +6,8 @@ no paper text, no code, no weights. What the figures show is implemented as draw
 MKCA + FFN in stages 1-2; GTB = DPE + CHSA + FFN in stages 3-4; MKCA = parallel depthwise
 3/5/7/9 convs, concatenation, linear; CHSA = per-head logits mixed across heads by an MLP before
 the softmax). Everything else - depths, widths, heads, the MKCA channel split, the CHSA hidden
-ratio, norms - is **our reconstruction**, calibrated to the README's params and FLOPs
-(``../shared/specs/hybridformer.md``) and exposed as arch-dict options.
+ratio, norms - is **our reconstruction**, calibrated to the README's params and FLOPs (the
+"HybridFormer notes" of our README list each choice) and exposed as arch-dict options.
 """
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 

@@ -4,12 +4,13 @@ import torch
 from mmhybrid.analysis import count_flops
 from mmhybrid.converters.fcaformer import convert_fcaformer
 from mmhybrid.models import FcaFormer
-from tests.conftest import golden_path, seeded_state_module
+from mmhybrid.testing.seeded import seeded_input, seeded_state
+from tests.conftest import assert_golden, load_golden
 
 
 @pytest.fixture(scope='module')
 def golden():
-    return torch.load(golden_path('fcaformer_l2.pt'))
+    return load_golden('fcaformer_l2.pt')
 
 
 def _backbone(state):
@@ -26,8 +27,7 @@ def test_golden_logits(golden):
     """Seeded official classification weights give the official logits (mmpretrain model)."""
     from mmengine.registry import DefaultScope
     from mmpretrain.registry import MODELS as CLS_MODELS
-    seeded = seeded_state_module()
-    converted = convert_fcaformer(seeded.seeded_state(golden['entries_cls'], golden['seed']))
+    converted = convert_fcaformer(seeded_state(golden['entries_cls'], golden['seed']))
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = CLS_MODELS.build(dict(
             type='ImageClassifier',
@@ -36,22 +36,20 @@ def test_golden_logits(golden):
             head=dict(type='LinearClsHead', num_classes=1000, in_channels=480))).eval()
     _check_load(model, converted)
     with torch.no_grad():
-        logits = model(seeded.seeded_input(*golden['inputs']['logits_224']), mode='tensor')
-    assert (logits - golden['logits_224']).abs().max().item() <= 1e-4
+        logits = model(seeded_input(*golden['inputs']['logits_224']), mode='tensor')
+    assert_golden(logits, golden['logits_224'])
 
 
 @pytest.mark.parametrize('name', ['dense_224', 'dense_320x416'])
 def test_golden_dense(golden, name):
     """The official windowed dense backbone, padding alternation included."""
-    seeded = seeded_state_module()
     model = FcaFormer('l2').eval()
     _check_load(model, _backbone(convert_fcaformer(
-        seeded.seeded_state(golden['entries_dense'], golden['seed']))))
+        seeded_state(golden['entries_dense'], golden['seed']))))
     with torch.no_grad():
-        outs = model(seeded.seeded_input(*golden['inputs'][name]))
+        outs = model(seeded_input(*golden['inputs'][name]))
     for ours, ref in zip(outs, golden[name]):
-        assert ours.shape == ref.shape
-        assert (ours - ref).abs().max().item() <= 1e-4
+        assert_golden(ours, ref, what=name)
 
 
 @pytest.mark.parametrize('arch,params', [('l1', 6_187_560), ('l2', 16_275_870),

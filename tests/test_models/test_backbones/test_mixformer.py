@@ -4,21 +4,21 @@ import torch
 from mmhybrid.analysis import count_flops, mixformer_readme_flops
 from mmhybrid.converters.mixformer import convert_mixformer
 from mmhybrid.models import MixFormer
-from tests.conftest import assert_with_cp_matches, golden_path, seeded_state_module
+from mmhybrid.testing.seeded import seeded_input, seeded_state
+from tests.conftest import assert_golden, assert_with_cp_matches, load_golden
 
 
 @pytest.fixture(scope='module')
 def golden():
-    return torch.load(golden_path('mixformer_b0.pt'))
+    return load_golden('mixformer_b0.pt')
 
 
 @pytest.mark.parametrize('tag', ['224', '192x288'])
 def test_golden_logits_and_stage_tokens(golden, tag):
     """Seeded Paddle weights, converted, reproduce Paddle's logits and per-stage tokens
     (192x288 pads windows in every stage)."""
-    seeded = seeded_state_module()
     converted = convert_mixformer(
-        seeded.seeded_state(golden['entries_cls'], golden['seed'], in_dim_first=True))
+        seeded_state(golden['entries_cls'], golden['seed'], in_dim_first=True))
     model = MixFormer('b0', out_indices=(3, ), cls_features=True).eval()
     result = model.load_state_dict(
         {k[9:]: v for k, v in converted.items() if k.startswith('backbone.')}, strict=False)
@@ -29,11 +29,11 @@ def test_golden_logits_and_stage_tokens(golden, tag):
         stage.blocks[-1].register_forward_hook(
             lambda module, args, out, i=i: tokens.__setitem__(i, out))
     with torch.no_grad():
-        feats = model(seeded.seeded_input(*golden['inputs'][f'logits_{tag}']))[0]
+        feats = model(seeded_input(*golden['inputs'][f'logits_{tag}']))[0]
     logits = feats @ converted['head.fc.weight'].t() + converted['head.fc.bias']
-    assert (logits - golden[f'logits_{tag}']).abs().max().item() <= 1e-4
+    assert_golden(logits, golden[f'logits_{tag}'])
     for i in range(4):
-        assert (tokens[i] - golden[f'stage{i}_tokens_{tag}']).abs().max().item() <= 1e-4
+        assert_golden(tokens[i], golden[f'stage{i}_tokens_{tag}'], what=f'stage {i}')
 
 
 @pytest.mark.parametrize('arch,params', [

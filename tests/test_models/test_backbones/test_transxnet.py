@@ -5,12 +5,13 @@ import torch.nn.functional as F
 from mmhybrid.converters.transxnet import convert_transxnet
 from mmhybrid.models import TransXNet
 from mmhybrid.models.backbones.transxnet import DynamicConv2d
-from tests.conftest import assert_with_cp_matches, golden_path, seeded_state_module
+from mmhybrid.testing.seeded import seeded_input, seeded_state
+from tests.conftest import assert_golden, assert_with_cp_matches, load_golden
 
 
 @pytest.fixture(scope='module')
 def golden():
-    return torch.load(golden_path('transxnet_t.pt'))
+    return load_golden('transxnet_t.pt')
 
 
 def _strip(state, prefix='backbone.'):
@@ -21,8 +22,7 @@ def test_golden_logits(golden):
     """Seeded official weights, converted, give the official logits (mmpretrain classifier)."""
     from mmengine.registry import DefaultScope
     from mmpretrain.registry import MODELS as CLS_MODELS
-    seeded = seeded_state_module()
-    official = seeded.seeded_state(golden['entries_cls'], seed=golden['seed'])
+    official = seeded_state(golden['entries_cls'], seed=golden['seed'])
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = CLS_MODELS.build(dict(
             type='ImageClassifier',
@@ -36,27 +36,23 @@ def test_golden_logits(golden):
     for name in ('logits_224', 'logits_256x320'):
         shape, seed = golden['inputs'][name]
         with torch.no_grad():
-            logits = model(seeded.seeded_input(shape, seed), mode='tensor')
-        err = (logits - golden[name]).abs().max().item()
-        assert err <= 1e-4, f'{name}: max abs diff {err}'
+            logits = model(seeded_input(shape, seed), mode='tensor')
+        assert_golden(logits, golden[name], what=name)
 
 
 def test_golden_dense(golden):
     """The official dense backbone (GN out-norms) equals ours after conversion."""
-    seeded = seeded_state_module()
-    official = seeded.seeded_state(golden['entries_dense'], seed=golden['seed'])
+    official = seeded_state(golden['entries_dense'], seed=golden['seed'])
     model = TransXNet('t').eval()
     result = model.load_state_dict(_strip(convert_transxnet(official)), strict=False)
     assert result.unexpected_keys == []
     assert all(k.endswith('num_batches_tracked') for k in result.missing_keys)
     shape, seed = golden['inputs']['dense_224x288']
     with torch.no_grad():
-        outs = model(seeded.seeded_input(shape, seed))
+        outs = model(seeded_input(shape, seed))
     assert len(outs) == 4
     for i, (ours, ref) in enumerate(zip(outs, golden['dense_224x288'])):
-        assert ours.shape == ref.shape
-        err = (ours - ref).abs().max().item()
-        assert err <= 1e-4, f'stage {i}: max abs diff {err}'
+        assert_golden(ours, ref, what=f'stage {i}')
 
 
 @pytest.mark.parametrize('arch,expected', [('t', 12_834_808), ('s', 26_864_068),
