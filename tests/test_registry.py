@@ -61,11 +61,11 @@ def test_bare_name_without_import_is_a_clear_error(tmp_path):
 
 
 def test_registered_into_every_openmmlab_registry():
-    import mmhybrid
     from mmdet.registry import MODELS as DET
     from mmpretrain.registry import MODELS as CLS
     from mmseg.registry import MODELS as SEG
 
+    import mmhybrid
     from mmhybrid.registry import MODELS
     assert mmhybrid.register_into_openmmlab() == ['mmdet', 'mmseg', 'mmpretrain']
     for registry in (DET, SEG, CLS):

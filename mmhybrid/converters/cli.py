@@ -1,13 +1,12 @@
 """The command line shared by tools/model_converters/*2mmhybrid.py."""
 import argparse
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 import torch
 import torch.nn as nn
 
 from mmhybrid.models.utils import unwrap_state_dict
-
-StateDict = Dict[str, torch.Tensor]
+from mmhybrid.models.utils.convert import StateDict
 
 
 def convert_main(description: str, convert: Callable[[StateDict], StateDict],

@@ -1,19 +1,19 @@
-"""PaddleClas MixFormer checkpoints -> mmhybrid keys.
+"""PaddleClas MixFormer checkpoints for the converter tool: reading ``.pdparams`` files and
+naming the arch. The key map is :func:`mmhybrid.models.backbones.mixformer.convert_mixformer`.
 
-Paddle stores Linear weights as [in, out] (transposed here) and BatchNorm statistics as
-``_mean`` / ``_variance`` (renamed). ``.pdparams`` files are pickles of numpy arrays: they are
-read with an unpickler that only rebuilds numpy arrays, so no code in the file can run.
+``.pdparams`` files are pickles of numpy arrays: they are read with an unpickler that only
+rebuilds numpy arrays, so no code in the file can run.
 """
 import pickle
-import re
 from typing import Any, Dict, Tuple
 
 import numpy as np
 import torch
 
-StateDict = Dict[str, torch.Tensor]
+from mmhybrid.models.backbones.mixformer import MixFormer, convert_mixformer
+from mmhybrid.models.utils.convert import StateDict
 
-_PADDLE_ONLY = re.compile(r'.*\.(_mean|_variance)$')
+__all__ = ['convert_mixformer', 'load_pdparams', 'build_mixformer_for']
 
 
 class _NumpyUnpickler(pickle.Unpickler):
@@ -39,35 +39,8 @@ def load_pdparams(path: str) -> Dict[str, np.ndarray]:
     return {k: v for k, v in state.items() if isinstance(v, np.ndarray)}
 
 
-def convert_mixformer(state_dict: Dict[str, Any], prefix: str = 'backbone.') -> StateDict:
-    """Convert a Paddle MixFormer state dict (numpy arrays or tensors) to mmhybrid's layout.
-
-    Backbone keys go under ``prefix``; the classifier ``head`` becomes ``head.fc`` of an
-    mmpretrain ``LinearClsHead``; ``relative_position_index`` (architecture, rebuilt) is
-    dropped. A state dict already in torch layout (no ``_mean`` / ``_variance`` keys) is
-    returned unchanged.
-    """
-    if not any(_PADDLE_ONLY.match(k) for k in state_dict):
-        return {k: torch.as_tensor(v) for k, v in state_dict.items()}
-    converted = {}
-    for key, value in state_dict.items():
-        if key.endswith('relative_position_index') or key.startswith('StructuredToParameterName'):
-            continue
-        tensor = torch.as_tensor(np.asarray(value)).clone()
-        if key.endswith('.weight') and tensor.ndim == 2:
-            tensor = tensor.t().contiguous()  # Paddle Linear: [in, out]
-        key = re.sub(r'\._mean$', '.running_mean', key)
-        key = re.sub(r'\._variance$', '.running_var', key)
-        if key.startswith('head.'):
-            converted['head.fc.' + key[len('head.'):]] = tensor
-        else:
-            converted[prefix + key] = tensor
-    return converted
-
-
 def build_mixformer_for(converted: StateDict) -> Tuple[str, torch.nn.Module]:
     """Name and build the MixFormer (arch, classification or dense) a checkpoint fits."""
-    from mmhybrid.models import MixFormer
     stem = converted.get('backbone.patch_embed.proj.weight')
     if stem is None:
         raise KeyError('No MixFormer stem (backbone.patch_embed.proj.weight) in the state dict')

@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Tuple
 import torch
 import torch.nn.functional as F
 
-StateDict = Dict[str, torch.Tensor]
+from mmhybrid.models.utils.convert import StateDict
 
 _BLOCK = re.compile(r'^blocks\.(\d+)\.(.+)$')
 _BLOCK_KEYS = {

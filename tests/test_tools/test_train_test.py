@@ -12,7 +12,6 @@ import pytest
 import torch
 
 from mmhybrid.utils import trusted_checkpoint_loading
-
 from tests.conftest import REPO, run_python, write_toy_config
 
 TRAIN = osp.join(REPO, 'tools', 'train.py')

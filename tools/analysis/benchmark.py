@@ -7,8 +7,8 @@
 
 Reported per mode: median latency per batch with its spread (interquartile range and min/max),
 throughput in images/s at the median, and peak memory (CUDA: max allocated; CPU: the growth
-the process' peak RSS, which includes everything loaded before). AMP is float16 on CUDA (with a GradScaler) and
-bfloat16 on the CPU.
+the process' peak RSS, which includes everything loaded before). AMP is float16 on CUDA (with a
+GradScaler) and bfloat16 on the CPU.
 """
 import argparse
 import json
@@ -27,8 +27,8 @@ from mmengine.config import DictAction
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from mmhybrid.analysis.model_info import (TensorForward, build_model,  # noqa: E402
-                                          default_shape, load_config, task_of)
+from mmhybrid.analysis.model_info import (TensorForward, build_model, default_shape,  # noqa: E402
+                                          load_config, task_of)
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,14 +1,12 @@
 """What mmhybrid's staged backbones share: freezing, norm_eval and Pretrained loading."""
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
-import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..utils import load_pretrained
-
-StateDict = Dict[str, torch.Tensor]
+from ..utils.convert import StateDict
 
 
 class HybridBackbone(BaseModule):

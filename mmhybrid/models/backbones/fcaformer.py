@@ -10,6 +10,7 @@ Attention runs in windows of the pre-training grids (14x14 in stage 3, 7x7 in st
 official dense backbone does; at 224x224 that is the classification model exactly.
 """
 import math
+import re
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -25,6 +26,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmhybrid.registry import MODELS
 from ..layers import LayerNorm2d
 from ..utils import parse_arch, parse_out_indices
+from ..utils.convert import StateDict, convert_official
 from .base import HybridBackbone
 
 GELU = dict(type='GELU')
@@ -320,7 +322,6 @@ class FcaFormer(HybridBackbone):
         self._freeze_stages()
 
     def _converter(self):
-        from mmhybrid.converters.fcaformer import convert_fcaformer
         return convert_fcaformer
 
     def _init_from_scratch(self) -> None:
@@ -488,3 +489,55 @@ class FcaFormerPlain(BaseModule):
         if name[0] == 'blocks':
             return int(name[1]) + 1, num_layers
         return num_layers - 1, num_layers
+
+
+# Official checkpoints -> mmhybrid keys (used by init_cfg Pretrained and the converter tools).
+_OFFICIAL = re.compile(r'^(backbone\.)?(layer_\d\.|patch_embed\.seq\.|norm_head\.)')
+_BACKBONE_TOP = re.compile(r'(layer_\d|patch_embed|norm_head|head\d|norm\d)\.')
+
+
+def _conv_bn(rest: str) -> str:
+    """Official Conv2d_BN sub-keys ``c.*`` -> ConvModule's ``conv.*``."""
+    return re.sub(r'(^|\.)c\.', r'\1conv.', rest)
+
+
+def _map_backbone_key(key: str) -> Optional[str]:
+    m = re.fullmatch(r'patch_embed\.seq\.([02])\.(.+)', key)
+    if m:
+        return f'patch_embed.{int(m.group(1)) // 2}.{_conv_bn(m.group(2))}'
+    m = re.fullmatch(r'layer_(\d)\.blocks\.(\d+)\.(.+)', key)
+    if m:
+        stage, block, rest = int(m.group(1)), m.group(2), m.group(3)
+        if stage < 2:
+            return f'stages.{stage}.{block}.{rest}'
+        return f'stages.{stage}.blocks.{block}.{_conv_bn(rest)}'
+    m = re.fullmatch(r'layer_(\d)\.downsample\.(conv[123]\..+)', key)
+    if m:
+        return f'downsample_layers.{m.group(1)}.{_conv_bn(m.group(2))}'
+    m = re.fullmatch(r'head(\d)\.weight', key)
+    if m:
+        return f'proj{m.group(1)}.weight'
+    if re.fullmatch(r'norm\d\.(weight|bias)', key):
+        return key
+    if re.fullmatch(r'norm_head\.(weight|bias)', key):
+        return key
+    return None
+
+
+def _map_classifier(key: str, value: torch.Tensor) -> Optional[Tuple[str, torch.Tensor]]:
+    m = re.fullmatch(r'head\.(weight|bias)', key)
+    return None if m is None else (f'head.fc.{m.group(1)}', value)
+
+
+def convert_fcaformer(state_dict: StateDict, prefix: str = 'backbone.') -> StateDict:
+    """Convert an official FcaFormer state dict to mmhybrid's full-model layout.
+
+    Backbone keys go under ``prefix`` (bare official keys) or stay under ``backbone.``; the
+    ImageNet ``head`` becomes the ``head.fc`` of an mmpretrain ``LinearClsHead``; other keys
+    pass through. A state dict already in mmhybrid's layout is returned unchanged.
+
+    Raises:
+        KeyError: for official backbone keys with no known counterpart.
+    """
+    return convert_official(state_dict, 'FcaFormer', _OFFICIAL, _BACKBONE_TOP, _map_backbone_key,
+                            _map_classifier, prefix)

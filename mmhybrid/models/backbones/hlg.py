@@ -6,7 +6,7 @@ Follows the classification code of the released ImageNet checkpoints
 (fudan-zvg/SETR ``hlg-classification/models/hlg.py`` with ``configs/hlg/hlg_*_224.yaml``):
 module names inside a block, depths (Medium and Large 2-2-14-2), the DWMlp hidden width
 (4 x the block's output width) and the position biases are that file's, so the released
-weights convert key for key (:func:`mmhybrid.converters.convert_hlg`). That file does not run
+weights convert key for key (:func:`convert_hlg` below). That file does not run
 as released; where it is broken we resolved it as little as possible:
 
 - ``HLGLayers.__init__`` never creates ``norm0``, ``h0_norm``, ``pos_local``, ``aux_q`` (and
@@ -27,6 +27,7 @@ as released; where it is broken we resolved it as little as possible:
 - The dense backbone (segmentation code) puts a LayerNorm after stages 1-3 that also feeds the
   next stage (``dense_norms=True``); the classifier has only the last one.
 """
+import re
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -38,10 +39,10 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmhybrid.converters.hlg import convert_hlg
 from mmhybrid.registry import MODELS
 from ..layers import LayerNorm2d, WindowPartition
 from ..utils import parse_arch, parse_out_indices
+from ..utils.convert import StateDict, convert_official
 from .base import HybridBackbone
 
 
@@ -415,3 +416,55 @@ class HLG(HybridBackbone):
             if i in self.out_indices:
                 outs.append(x)
         return tuple(outs)
+
+
+# Official checkpoints -> mmhybrid keys (used by init_cfg Pretrained and the converter tools).
+_OFFICIAL = re.compile(r'^(backbone\.)?(s0_conv\.|block\d\.)')
+_BACKBONE_TOP = re.compile(r'(s0_conv|block\d|norm|norm_out_\d)\.')
+# The classification code builds the smoothing convs in stage 4 too, where forward never uses
+# them (and, if built there, the local-attention parts and the 'dwconv' pooling).
+_UNUSED = re.compile(r'(block4\.\d+\.(spatial_smooth|norm0|h0_norm|pos_local|aux_q)\.'
+                     r'|block\d\.\d+\.h0_conv\.)')
+
+
+# The official names inside a block (HLGLayers), kept by mmhybrid.
+_BLOCK_PARAM = re.compile(
+    r'(norm[012]|h0_norm|down_proj\.proj\.[01]|[qkv]|global_attn\.proj|aux_q'
+    r'|pos_(global|local)\.(pos_proj|pos[123]\.[02])|mlp\.(fc[123]|norm[12])'
+    r'|spatial_smooth\.0\.[013467])\.(weight|bias|running_mean|running_var|num_batches_tracked)')
+
+
+def _map_backbone_key(key: str) -> Optional[str]:
+    m = re.fullmatch(r's0_conv\.([01])\.(.+)', key)
+    if m:
+        return f'patch_embed.{m.group(1)}.{m.group(2)}'
+    m = re.fullmatch(r'block([1-4])\.(\d+)\.(.+)', key)
+    if m and _BLOCK_PARAM.fullmatch(m.group(3)):
+        return f'stages.{int(m.group(1)) - 1}.{m.group(2)}.{m.group(3)}'
+    m = re.fullmatch(r'norm\.(weight|bias)', key)
+    if m:
+        return f'norm3.{m.group(1)}'
+    m = re.fullmatch(r'norm_out_([0-2])\.(weight|bias)', key)
+    if m:
+        return f'norm{m.group(1)}.{m.group(2)}'
+    return None
+
+
+def _map_classifier(key: str, value: torch.Tensor) -> Optional[Tuple[str, torch.Tensor]]:
+    m = re.fullmatch(r'head\.(weight|bias)', key)
+    return None if m is None else (f'head.fc.{m.group(1)}', value)
+
+
+def convert_hlg(state_dict: StateDict, prefix: str = 'backbone.') -> StateDict:
+    """Convert an official HLG state dict to mmhybrid's full-model layout.
+
+    Backbone keys go under ``prefix`` (bare official keys) or stay under ``backbone.``; the
+    ImageNet ``head`` becomes the ``head.fc`` of an mmpretrain ``LinearClsHead``; keys of
+    modules the official forward never uses are dropped (logged); other keys pass through. A
+    state dict already in mmhybrid's layout is returned unchanged.
+
+    Raises:
+        KeyError: for official backbone keys with no known counterpart.
+    """
+    return convert_official(state_dict, 'HLG', _OFFICIAL, _BACKBONE_TOP, _map_backbone_key,
+                            _map_classifier, prefix, unused=_UNUSED)

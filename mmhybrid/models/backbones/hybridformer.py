@@ -265,8 +265,8 @@ class HybridFormer(HybridBackbone):
         dims = self.embed_dims = self.arch['embed_dims']
         self.patch_embed = self._stem(in_channels, dims[0], self.arch['conv_stem'])
         self.downsample_layers = nn.ModuleList(
-            nn.Sequential(nn.Conv2d(dims[i], dims[i + 1], 2, stride=2), LayerNorm2d(dims[i + 1],
-                                                                                   eps=1e-5))
+            nn.Sequential(nn.Conv2d(dims[i], dims[i + 1], 2, stride=2),
+                          LayerNorm2d(dims[i + 1], eps=1e-5))
             for i in range(self.num_stages - 1))
         dpr = torch.linspace(0, drop_path_rate, sum(self.depths)).tolist()
         mkca = dict(kernel_sizes=tuple(self.arch['mkca_kernels']), split=self.arch['mkca_split'],

@@ -6,8 +6,10 @@ https://arxiv.org/abs/2204.02557. The math follows the only official code, Paddl
 Paddle ones, so the converter only transposes Linear weights and renames BN statistics.
 """
 import math
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+import re
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -19,6 +21,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
 from ..utils import parse_arch, parse_out_indices
+from ..utils.convert import StateDict
 from .base import HybridBackbone
 
 
@@ -299,7 +302,6 @@ class MixFormer(HybridBackbone):
         self._freeze_stages()
 
     def _converter(self):
-        from mmhybrid.converters.mixformer import convert_mixformer
         return convert_mixformer
 
     def _init_from_scratch(self) -> None:
@@ -361,3 +363,35 @@ class MixFormer(HybridBackbone):
         if self.cls_features:
             outs.append(F.gelu(self.last_proj(self.norm(x))).mean(dim=1))
         return tuple(outs)
+
+
+# PaddleClas checkpoints -> mmhybrid keys (used by init_cfg Pretrained and the converter tool).
+# Paddle stores Linear weights as [in, out] (transposed here) and BatchNorm statistics as
+# ``_mean`` / ``_variance`` (renamed).
+_PADDLE_ONLY = re.compile(r'.*\.(_mean|_variance)$')
+
+
+def convert_mixformer(state_dict: Dict[str, Any], prefix: str = 'backbone.') -> StateDict:
+    """Convert a Paddle MixFormer state dict (numpy arrays or tensors) to mmhybrid's layout.
+
+    Backbone keys go under ``prefix``; the classifier ``head`` becomes ``head.fc`` of an
+    mmpretrain ``LinearClsHead``; ``relative_position_index`` (architecture, rebuilt) is
+    dropped. A state dict already in torch layout (no ``_mean`` / ``_variance`` keys) is
+    returned unchanged.
+    """
+    if not any(_PADDLE_ONLY.match(k) for k in state_dict):
+        return {k: torch.as_tensor(v) for k, v in state_dict.items()}
+    converted = {}
+    for key, value in state_dict.items():
+        if key.endswith('relative_position_index') or key.startswith('StructuredToParameterName'):
+            continue
+        tensor = torch.as_tensor(np.asarray(value)).clone()
+        if key.endswith('.weight') and tensor.ndim == 2:
+            tensor = tensor.t().contiguous()  # Paddle Linear: [in, out]
+        key = re.sub(r'\._mean$', '.running_mean', key)
+        key = re.sub(r'\._variance$', '.running_var', key)
+        if key.startswith('head.'):
+            converted['head.fc.' + key[len('head.'):]] = tensor
+        else:
+            converted[prefix + key] = tensor
+    return converted

@@ -6,6 +6,7 @@ for Visual Recognition", https://arxiv.org/abs/2310.19380. The math follows the 
 that the converter only renames the top level.
 """
 import math
+import re
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -21,6 +22,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmhybrid.registry import MODELS
 from ..layers import LayerScale2d
 from ..utils import parse_arch, parse_out_indices
+from ..utils.convert import StateDict, convert_official
 from .base import HybridBackbone
 
 GELU = dict(type='GELU')
@@ -384,7 +386,6 @@ class TransXNet(HybridBackbone):
         self._freeze_stages()
 
     def _converter(self):
-        from mmhybrid.converters.transxnet import convert_transxnet
         return convert_transxnet
 
     def _init_from_scratch(self) -> None:
@@ -455,3 +456,56 @@ class TransXNet(HybridBackbone):
             return None
 
         return self._staged_layer_depth(param_name, prefix, decay_type, self.depths, locate)
+
+
+# Official checkpoints -> mmhybrid keys (used by init_cfg Pretrained and the converter tools).
+_OFFICIAL = re.compile(r'^(backbone\.)?(network\.\d+\.|patch_embed\.proj\.|classifier\.)')
+_BACKBONE_TOP = re.compile(r'(network|patch_embed|relative_pos_enc|classifier|norm\d)\.')
+
+
+def _map_backbone_key(key: str) -> Optional[str]:
+    """An official backbone key (no prefix) in mmhybrid's layout; None when unknown."""
+    if key.startswith('patch_embed.proj.'):
+        return 'patch_embed.' + key[len('patch_embed.proj.'):]
+    if re.fullmatch(r'relative_pos_enc\.[0-3]', key):
+        return key
+    m = re.fullmatch(r'network\.(\d+)\.(.+)', key)
+    if m:
+        index, rest = int(m.group(1)), m.group(2)
+        if index % 2 == 0:
+            return f'stages.{index // 2}.{rest}'
+        if rest.startswith('proj.'):
+            return f'downsample_layers.{index // 2}.{rest[len("proj."):]}'
+        return None
+    m = re.fullmatch(r'norm([0246])\.(weight|bias)', key)
+    if m:
+        return f'norm{int(m.group(1)) // 2}.{m.group(2)}'
+    m = re.fullmatch(r'classifier\.0\.(weight|bias)', key)
+    if m:
+        return f'norm3.{m.group(1)}'
+    return None
+
+
+def _map_classifier(key: str, value: torch.Tensor) -> Optional[Tuple[str, torch.Tensor]]:
+    """The classifier's 1x1 conv becomes a Linear (its GroupNorm is the backbone's norm3)."""
+    m = re.fullmatch(r'classifier\.2\.(weight|bias)', key)
+    if m is None:
+        return None
+    return f'head.fc.{m.group(1)}', value.flatten(1) if m.group(1) == 'weight' else value
+
+
+def convert_transxnet(state_dict: StateDict,
+                      prefix: str = 'backbone.') -> StateDict:
+    """Convert an official TransXNet state dict to mmhybrid's full-model layout.
+
+    Backbone keys go under ``prefix`` (bare official keys) or stay under ``backbone.``
+    (official mmdet/mmseg checkpoints); the ImageNet classifier conv becomes the
+    ``head.fc`` Linear of an mmpretrain ``LinearClsHead``, its GroupNorm the backbone's
+    ``norm3``. Other keys (necks, heads) pass through. A state dict already in mmhybrid's
+    layout is returned unchanged.
+
+    Raises:
+        KeyError: for official backbone keys with no known counterpart.
+    """
+    return convert_official(state_dict, 'TransXNet', _OFFICIAL, _BACKBONE_TOP, _map_backbone_key,
+                            _map_classifier, prefix)

@@ -1,13 +1,11 @@
-from typing import Callable, Dict, Optional
+from typing import Callable, Optional
 
-import torch
 import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmhybrid.utils.checkpoint import check_pretrained_exists
-
-StateDict = Dict[str, torch.Tensor]
+from .convert import StateDict
 
 
 def unwrap_state_dict(checkpoint: dict, ema: bool = False) -> StateDict:

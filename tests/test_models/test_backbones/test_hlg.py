@@ -14,8 +14,8 @@ from mmhybrid.analysis import count_flops
 from mmhybrid.converters import convert_hlg
 from mmhybrid.models import HLG
 from mmhybrid.models.backbones.hlg import DynamicPosBias, HLGBlock
-
 from tests.conftest import assert_with_cp_matches
+
 
 def official_entries(arch: str, num_classes: int = 1000, stage4_local: bool = False):
     """(key, shape) of the official classifier's state dict, written from the module
@@ -33,8 +33,8 @@ def official_entries(arch: str, num_classes: int = 1000, stage4_local: bool = Fa
             out.append((f'{name}.bias', (cout, )))
 
     def bn(name, c):
-        out.extend((f'{name}.{p}', (c, )) for p in ('weight', 'bias', 'running_mean',
-                                                      'running_var'))
+        stats = ('weight', 'bias', 'running_mean', 'running_var')
+        out.extend((f'{name}.{p}', (c, )) for p in stats)
         out.append((f'{name}.num_batches_tracked', ()))
 
     def norm(name, c):
@@ -72,8 +72,8 @@ def official_entries(arch: str, num_classes: int = 1000, stage4_local: bool = Fa
             conv(f'{p}.mlp.fc2', 4 * dim, 4 * dim, 3, groups=4 * dim)
             bn(f'{p}.mlp.norm2', 4 * dim)
             conv(f'{p}.mlp.fc3', 4 * dim, dim, 1)
-            for i, (a, b, k) in zip((0, 3, 6), ((dim, dim // 4, 1), (dim // 4, dim // 4, 3),
-                                               (dim // 4, dim, 1))):
+            smooth = ((dim, dim // 4, 1), (dim // 4, dim // 4, 3), (dim // 4, dim, 1))
+            for i, (a, b, k) in zip((0, 3, 6), smooth):
                 conv(f'{p}.spatial_smooth.0.{i}', a, b, k)
                 bn(f'{p}.spatial_smooth.0.{i + 1}', b)
             if s < 3 or stage4_local:
@@ -322,8 +322,8 @@ def test_setr_hlg_head_fuses_all_stages_at_stride_4():
                        num_heads=2, num_classes=5, norm_cfg=dict(type='BN'))
     assert head.fuse.conv.in_channels == 64 + 128 + 256 + 512
     assert [layer.dilated for layer in head.layers] == [False, True]
-    feats = [torch.rand(2, c, 40 // s, 48 // s) for c, s in zip([64, 128, 256, 512],
-                                                               [1, 2, 4, 8])]
+    feats = [torch.rand(2, c, 40 // s, 48 // s)
+             for c, s in zip([64, 128, 256, 512], [1, 2, 4, 8])]
     assert head(feats).shape == (2, 5, 160, 192)
 
 

@@ -6,9 +6,7 @@ import torch.nn.functional as F
 
 from mmhybrid.analysis import count_flops
 from mmhybrid.models import HybridFormer
-from mmhybrid.models.backbones.hybridformer import (CrossHeadSelfAttention,
-                                                    MultiKernelConvAttention)
-
+from mmhybrid.models.backbones.hybridformer import CrossHeadSelfAttention, MultiKernelConvAttention
 from tests.conftest import assert_with_cp_matches
 
 README = dict(s=(21.6e6, 4.3e9), b=(29.9e6, 6.2e9), l=(38.3e6, 8.0e9), h=(55.2e6, 11.6e9))
