@@ -16,7 +16,7 @@ __all__ = ['convert_fcaformer', 'build_fcaformer_for']
 
 def build_fcaformer_for(converted: StateDict) -> Tuple[str, torch.nn.Module]:
     """Name and build the FcaFormer (arch, classification or dense) a checkpoint fits."""
-    key = 'backbone.stages.3.blocks.0.norm1.weight'
+    key = 'backbone.stages.3.0.norm1.weight'
     if key not in converted:
         raise KeyError(f'No FcaFormer stage-4 weights ({key}) in the state dict')
     width = converted[key].shape[0]
@@ -24,7 +24,7 @@ def build_fcaformer_for(converted: StateDict) -> Tuple[str, torch.nn.Module]:
                          lambda a: a['embed_dims'][-1] == width)
     if 'backbone.norm_head.weight' in converted:
         return f'FcaFormer-{arch.upper()} (classification)', FcaFormer(
-            arch, out_indices=(3, ), gap_before_final_norm=True)
+            arch, out_indices=(3, ), out_type='avg_featmap')
     out_indices = sorted(int(k[len('backbone.proj')]) for k in converted
                          if re.fullmatch(r'backbone\.proj\d\.weight', k))
     dense = FcaFormer(arch, out_indices=out_indices or (0, 1, 2, 3))

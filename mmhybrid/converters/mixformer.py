@@ -44,8 +44,8 @@ def build_mixformer_for(converted: StateDict) -> Tuple[str, torch.nn.Module]:
     stem = converted.get('backbone.patch_embed.proj.weight')
     if stem is None:
         raise KeyError('No MixFormer stem (backbone.patch_embed.proj.weight) in the state dict')
-    depths = [len({k.split('.')[4] for k in converted
-                   if k.startswith(f'backbone.layers.{i}.blocks.')}) for i in range(4)]
+    depths = [len({k.split('.')[3] for k in converted
+                   if k.startswith(f'backbone.stages.{i}.')}) for i in range(4)]
     for name, arch in MixFormer.arch_zoo.items():
         if arch['embed_dims'] == stem.shape[0] and arch['depths'] == depths:
             break
@@ -54,5 +54,5 @@ def build_mixformer_for(converted: StateDict) -> Tuple[str, torch.nn.Module]:
                          'arch')
     if 'backbone.last_proj.weight' in converted:
         return f'MixFormer-{name.upper()} (classification)', MixFormer(
-            name, out_indices=(3, ), cls_features=True)
+            name, out_type='avg_featmap')
     return f'MixFormer-{name.upper()} (dense)', MixFormer(name)

@@ -24,18 +24,18 @@ def detect_arch(state_dict: StateDict) -> Tuple[str, int]:
             break
     else:
         raise KeyError('No TransXNet stem (patch_embed) weight in the state dict')
-    image_size = 224
+    img_size = 224
     for key, value in state_dict.items():
         if key.endswith('relative_pos_enc.0'):
             # (1, heads, N, Nk) with N = ceil(size / 4) ** 2 tokens at stage 1.
-            image_size = int(round(value.shape[2] ** 0.5)) * 4
-    return arch, image_size
+            img_size = int(round(value.shape[2] ** 0.5)) * 4
+    return arch, img_size
 
 
 def build_transxnet_for(converted: StateDict) -> Tuple[str, torch.nn.Module]:
     """Name and build the TransXNet (arch, bias size, output norms) a converted checkpoint fits."""
-    arch, image_size = detect_arch(converted)
+    arch, img_size = detect_arch(converted)
     out_indices = sorted(int(k.split('.')[1][4:]) for k in converted
                          if re.fullmatch(r'backbone\.norm\d\.weight', k))
-    name = f'TransXNet-{arch.upper()} (position biases for {image_size}x{image_size})'
-    return name, TransXNet(arch, image_size=image_size, out_indices=out_indices or [3])
+    name = f'TransXNet-{arch.upper()} (position biases for {img_size}x{img_size})'
+    return name, TransXNet(arch, img_size=img_size, out_indices=out_indices or [3])

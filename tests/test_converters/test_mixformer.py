@@ -21,12 +21,15 @@ def paddle_state():
 def test_paddle_rules(paddle_state):
     converted = convert_mixformer(paddle_state)
     key = 'layers.0.blocks.0.attn.qkv.weight'
-    assert torch.equal(converted['backbone.' + key], torch.from_numpy(paddle_state[key]).t())
+    assert torch.equal(converted['backbone.stages.0.0.attn.qkv.weight'],
+                       torch.from_numpy(paddle_state[key]).t())
     table = 'layers.0.blocks.0.attn.relative_position_bias_table'
-    assert torch.equal(converted['backbone.' + table], torch.from_numpy(paddle_state[table]))
+    assert torch.equal(converted['backbone.stages.0.0.attn.relative_position_bias_table'],
+                       torch.from_numpy(paddle_state[table]))
+    assert 'backbone.downsample_layers.2.reduction.weight' in converted
     assert 'backbone.patch_embed.stem.1.running_var' in converted
     assert converted['head.fc.weight'].shape == (1000, 1280)
-    model = MixFormer('b0', out_indices=(3, ), cls_features=True)
+    model = MixFormer('b0', out_type='avg_featmap')
     expected = {k for k in model.state_dict() if not k.endswith('num_batches_tracked')}
     assert {k[9:] for k in converted if k.startswith('backbone.')} == expected
 
@@ -57,4 +60,4 @@ def test_tool_converts_pdparams(paddle_state, tmp_path):
     out = run_python([osp.join(REPO, 'tools/model_converters/mixformer2mmhybrid.py'), str(src),
                       str(dst), '--strict'], cwd=str(tmp_path)).stdout
     assert 'MixFormer-B0 (classification)' in out
-    assert 'backbone.layers.3.blocks.5.mlp.fc2.weight' in torch.load(dst)['state_dict']
+    assert 'backbone.stages.3.5.mlp.fc2.weight' in torch.load(dst)['state_dict']

@@ -11,13 +11,14 @@ init_cfg = dict(
                'checkpoint of configs/cls_hybridformer_s_in1k.py (python tools/train.py '
                'configs/cls_hybridformer_s_in1k.py, then copy its best or last checkpoint '
                'to that path).')
-backbone = dict(_delete_=True, type='mmhybrid.HybridFormer', arch='s', window_size=(14, 0),
+backbone = dict(_delete_=True, type='mmhybrid.HybridFormer', arch='s',
+                window_size=(0, 0, 14, 0),
                 global_every=4, drop_path_rate=0.2, init_cfg=init_cfg)
 backbone_channels = [64, 128, 320, 512]
 backbone_p3 = dict(backbone, out_indices=(1, 2, 3))
 backbone_p3_channels = backbone_channels[1:]
 backbone_stage3_channels = backbone_channels[2]
 backbone_seg = dict(backbone, window_size=0)
-backbone_seg_cityscapes = dict(backbone, window_size=(32, 0))
+backbone_seg_cityscapes = dict(backbone, window_size=(0, 0, 32, 0))
 # UniFormer's Semantic FPN recipe: drop path 0.1 (UniFormer-S's Semantic FPN value).
 backbone_semfpn = dict(backbone_seg, drop_path_rate=0.1)

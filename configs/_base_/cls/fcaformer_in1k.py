@@ -5,7 +5,7 @@
 _base_ = ['./imagenet_adamw_300e.py']
 
 model = dict(
-    backbone=dict(type='mmhybrid.FcaFormer', out_indices=(3, ), gap_before_final_norm=True),
+    backbone=dict(type='mmhybrid.FcaFormer', out_type='avg_featmap'),
     neck=None)
 optim_wrapper = dict(
     optimizer=dict(lr=2e-3, weight_decay=0.05),

@@ -6,7 +6,7 @@
 _base_ = ['./imagenet_adamw_300e.py']
 
 model = dict(
-    backbone=dict(type='mmhybrid.MixFormer', out_indices=(3, ), cls_features=True),
+    backbone=dict(type='mmhybrid.MixFormer', out_type='avg_featmap'),
     neck=None,
     head=dict(in_channels=1280),
     train_cfg=dict(augments=[dict(type='Mixup', alpha=0.2), dict(type='CutMix', alpha=1.0)]))

@@ -11,21 +11,19 @@ official dense backbone does; at 224x224 that is the classification model exactl
 """
 import math
 import re
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torch.utils.checkpoint as cp
 from mmcv.cnn import ConvModule
 from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
-from ..layers import LayerNorm2d
-from ..utils import parse_arch, parse_out_indices
+from ..layers import LayerNorm2d, window_partition, window_reverse
+from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official
 from .base import HybridBackbone
 
@@ -176,7 +174,7 @@ class FcaBlock(BaseModule):
         return x, s_new
 
 
-class FcaStage(BaseModule):
+class FcaStage(nn.ModuleList):
     """FcaBlocks over non-overlapping windows of an NCHW map, with the official padding.
 
     Maps are zero-padded to whole windows, at the top/left for even blocks and at the
@@ -185,35 +183,30 @@ class FcaStage(BaseModule):
     Args:
         blocks (list[FcaBlock]): The stage's blocks.
         window_size (int): Window side.
-        with_cp (bool): Gradient checkpointing per block.
     """
 
-    def __init__(self, blocks: List[FcaBlock], window_size: int, with_cp: bool = False):
-        super().__init__()
-        self.blocks = nn.ModuleList(blocks)
+    def __init__(self, blocks: List[FcaBlock], window_size: int):
+        super().__init__(blocks)
         self.window_size = window_size
-        self.with_cp = with_cp
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor,
+                run_block: Callable[..., Tuple[torch.Tensor, Optional[torch.Tensor]]]
+                ) -> torch.Tensor:
+        """``run_block(block, windows, cross, hw)`` runs one block (checkpointed or not)."""
         B, C, H, W = x.shape
         ws = self.window_size
         hn, wn = math.ceil(H / ws), math.ceil(W / ws)
         pad_h, pad_w = hn * ws - H, wn * ws - W
         cross: List[torch.Tensor] = []
-        for i, block in enumerate(self.blocks):
+        for i, block in enumerate(self):
             pad = (pad_w, 0, pad_h, 0) if i % 2 == 0 else (0, pad_w, 0, pad_h)
             xp = F.pad(x, pad) if pad_h or pad_w else x
-            windows = xp.reshape(B, C, hn, ws, wn, ws).permute(0, 2, 4, 3, 5, 1)
-            windows = windows.reshape(B * hn * wn, ws * ws, C)
+            windows = window_partition(xp.permute(0, 2, 3, 1), ws)
             s = torch.cat(cross, dim=1) if cross else None
-            if self.with_cp and windows.requires_grad:
-                windows, s_new = cp.checkpoint(block, windows, s, (ws, ws), use_reentrant=False)
-            else:
-                windows, s_new = block(windows, s, (ws, ws))
+            windows, s_new = run_block(block, windows, s, (ws, ws))
             if s_new is not None:
                 cross.append(s_new)
-            xp = windows.reshape(B, hn, wn, ws, ws, C).permute(0, 5, 1, 3, 2, 4)
-            xp = xp.reshape(B, C, hn * ws, wn * ws)
+            xp = window_reverse(windows, ws, hn * ws, wn * ws).permute(0, 3, 1, 2)
             x = xp[:, :, pad_h:, pad_w:] if i % 2 == 0 else xp[:, :, :H, :W]
         return x.contiguous()
 
@@ -228,18 +221,21 @@ class FcaFormer(HybridBackbone):
         arch (str | dict): ``'l1'``-``'l4'`` (or micro/tiny/small/base), or a dict with the
             keys of :attr:`arch_zoo` entries.
         in_channels (int): Input channels.
-        out_indices (int | Sequence[int]): Stages (0-3) to return.
-        gap_before_final_norm (bool): Classification output: the last stage's token mean
-            through ``norm_head`` (LayerNorm, eps 1e-5) as a (B, C) tensor, as the official
-            classifier computes it. Otherwise each output is an NCHW map after ``proj{i}``
-            (1x1 conv to ``arch['out_channels'][i]``) and ``norm{i}`` (channels-first
-            LayerNorm, eps 1e-6), as the official dense backbone does.
+        out_indices (int | Sequence[int], optional): Stages (0-3) to return (None: all, or
+            the last for ``avg_featmap``).
+        out_type (str): ``'featmap'``: each output is an NCHW map after ``proj{i}`` (1x1 conv
+            to ``arch['out_channels'][i]``) and ``norm{i}`` (channels-first LayerNorm, eps
+            1e-6), as the official dense backbone does; ``'avg_featmap'``: the last stage's
+            token mean through ``norm_head`` (LayerNorm, eps 1e-5) as a (B, C) tensor, as the
+            official classifier computes it.
+        window_size (int | Sequence[int]): Attention window side per stage (the ConvNeXt
+            stages 1-2 ignore theirs); the official pre-training grids 14 and 7 by default.
         frozen_stages (int): -1 freezes nothing, 0 the stem, k the stem and stages 1..k
             (with the downsamplings before them and their output layers).
         norm_eval (bool): Keep BatchNorms in eval mode during training.
         drop_path_rate (float): Stochastic depth, linear over all blocks from 0.
         layer_scale_init_value (float): Initial layer scales.
-        with_cp (bool): Gradient checkpointing per attention block.
+        with_cp (bool): Gradient checkpointing per block.
         init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=...)`` loads a
             converted or an official checkpoint (official keys are converted).
     """
@@ -258,16 +254,16 @@ class FcaFormer(HybridBackbone):
             embed_dims=[128, 256, 512, 768], depths=[3, 6, 12, 3], num_heads=[16, 24],
             out_channels=[128, 256, 512, 1024])),
     }
-    arch_defaults = dict(window_sizes=[14, 7])
     num_stages = 4
-    # num_heads and window_sizes have one entry per attention stage (3 and 4).
+    # num_heads has one entry per attention stage (3 and 4).
     per_stage_keys = ('embed_dims', 'depths', 'out_channels')
 
     def __init__(self,
                  arch: Union[str, dict] = 'l2',
                  in_channels: int = 3,
-                 out_indices: Union[int, Sequence[int]] = (0, 1, 2, 3),
-                 gap_before_final_norm: bool = False,
+                 out_indices: Optional[Union[int, Sequence[int]]] = None,
+                 out_type: str = 'featmap',
+                 window_size: Union[int, Sequence[int]] = (0, 0, 14, 7),
                  frozen_stages: int = -1,
                  norm_eval: bool = False,
                  drop_path_rate: float = 0.,
@@ -276,16 +272,14 @@ class FcaFormer(HybridBackbone):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = parse_arch(self, arch)
-        if len(self.arch['num_heads']) != 2 or len(self.arch['window_sizes']) != 2:
-            raise ValueError('FcaFormer num_heads and window_sizes have one entry per '
-                             'attention stage (stages 3 and 4)')
-        self.frozen_stages = self._check_frozen_stages(frozen_stages)
-        self.out_indices = parse_out_indices(out_indices, self.num_stages)
-        if gap_before_final_norm and self.out_indices != [self.num_stages - 1]:
-            raise ValueError('gap_before_final_norm (classification) returns the last stage '
-                             'only: set out_indices=(3, )')
-        self.gap_before_final_norm = gap_before_final_norm
-        self.norm_eval = norm_eval
+        if len(self.arch['num_heads']) != 2:
+            raise ValueError('FcaFormer num_heads has one entry per attention stage (stages 3 '
+                             'and 4)')
+        windows = parse_window_sizes(window_size, self.num_stages, 'FcaFormer')
+        if min(windows[2:]) < 1:
+            raise ValueError(f'FcaFormer attends in windows: stages 3 and 4 need a '
+                             f'window_size >= 1, got {window_size!r}')
+        self._setup_outputs(out_indices, out_type, frozen_stages, norm_eval, with_cp)
         dims = self.embed_dims = self.arch['embed_dims']
         depths = self.depths = self.arch['depths']
 
@@ -302,15 +296,14 @@ class FcaFormer(HybridBackbone):
                 self.stages.append(nn.Sequential(*[
                     ConvNeXtBlock(dims[i], rate, layer_scale_init_value) for rate in rates]))
             else:
-                ws = self.arch['window_sizes'][i - 2]
                 blocks = [
-                    FcaBlock(dims[i], self.arch['num_heads'][i - 2], ws, j, depths[i], rate,
-                             layer_scale_init_value) for j, rate in enumerate(rates)
+                    FcaBlock(dims[i], self.arch['num_heads'][i - 2], windows[i], j, depths[i],
+                             rate, layer_scale_init_value) for j, rate in enumerate(rates)
                 ]
-                self.stages.append(FcaStage(blocks, ws, with_cp))
+                self.stages.append(FcaStage(blocks, windows[i]))
         self.downsample_layers = nn.ModuleList(
             PatchMerging(dims[i], dims[i + 1]) for i in range(self.num_stages - 1))
-        if gap_before_final_norm:
+        if out_type == 'avg_featmap':
             self.norm_head = nn.LayerNorm(dims[-1])
             self.out_channels = [dims[-1]]
         else:
@@ -325,14 +318,7 @@ class FcaFormer(HybridBackbone):
         return convert_fcaformer
 
     def _init_from_scratch(self) -> None:
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                trunc_normal_(m.weight, std=0.02)
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.LayerNorm, LayerNorm2d, _BatchNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        trunc_normal_init(self)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x = self.patch_embed(x)
@@ -340,23 +326,15 @@ class FcaFormer(HybridBackbone):
         for i, stage in enumerate(self.stages):
             if i > 0:
                 x = self.downsample_layers[i - 1](x)
-            x = stage(x)
+            x = stage(x, self._run_block) if isinstance(stage, FcaStage) else \
+                self._run_stage(i, x)
             if i not in self.out_indices:
                 continue
-            if self.gap_before_final_norm:
+            if self.out_type == 'avg_featmap':
                 outs.append(self.norm_head(x.mean(dim=(2, 3))))
             else:
                 outs.append(getattr(self, f'norm{i}')(getattr(self, f'proj{i}')(x)))
         return tuple(outs)
-
-    def _frozen_parts(self) -> List[nn.Module]:
-        parts = [self.patch_embed] if self.frozen_stages >= 0 else []
-        for i in range(self.frozen_stages):
-            parts.append(self.stages[i])
-            if i > 0:
-                parts.append(self.downsample_layers[i - 1])
-            parts += [getattr(self, n) for n in (f'proj{i}', f'norm{i}') if hasattr(self, n)]
-        return parts
 
     def get_layer_depth(self, param_name: str, prefix: str = '',
                         decay_type: str = 'layer_wise') -> Tuple[int, int]:
@@ -373,35 +351,30 @@ class FcaFormer(HybridBackbone):
         Returns:
             tuple[int, int]: The layer id and the number of layers.
         """
-        if decay_type not in ('layer_wise', 'layer_wise_cab', 'stage_wise'):
+        if decay_type == 'layer_wise':
+            return super().get_layer_depth(param_name, prefix, decay_type)
+        if decay_type not in ('layer_wise_cab', 'stage_wise'):
             raise ValueError(f'FcaFormer has no decay_type {decay_type!r}')
-        num_layers = sum(self.depths) + 2 if decay_type == 'layer_wise' else 8
+        num_layers = 8
         if not param_name.startswith(prefix):
             return num_layers - 1, num_layers
         name = param_name[len(prefix):].split('.')
         if name[0] == 'patch_embed':
             return 0, num_layers
-        if decay_type != 'layer_wise' and name[-1] in ('s_scale_factors', 's_token_bias'):
+        if name[-1] in ('s_scale_factors', 's_token_bias'):
             return 0, num_layers
         if name[0] not in ('stages', 'downsample_layers'):
             return num_layers - 1, num_layers
         stage = int(name[1])
         if name[0] == 'downsample_layers':
-            return {
-                'layer_wise': sum(self.depths[:stage + 1]) + 1,
-                'layer_wise_cab': (0, 2, 3)[stage],
-                'stage_wise': 0,
-            }[decay_type], num_layers
-        block = int(name[3] if stage >= 2 else name[2])  # stages.k.blocks.j / stages.k.j
-        return {
-            'layer_wise': sum(self.depths[:stage]) + block + 1,
-            'layer_wise_cab': (1, 2, 3 + block // 3, 6)[stage],
-            'stage_wise': stage + 1,
-        }[decay_type], num_layers
+            return ((0, 2, 3)[stage] if decay_type == 'layer_wise_cab' else 0), num_layers
+        block = int(name[2])
+        return ((1, 2, 3 + block // 3, 6)[stage] if decay_type == 'layer_wise_cab' else
+                stage + 1), num_layers
 
 
 @MODELS.register_module()
-class FcaFormerPlain(BaseModule):
+class FcaFormerPlain(HybridBackbone):
     """FcaFormer-L0: DeiT-Tiny with forward cross attention, for classification.
 
     **Our design**: the paper reports a plain FcaFormer (5.9M params, 74.3% top-1) but no code
@@ -410,6 +383,7 @@ class FcaFormerPlain(BaseModule):
     patch grid: each block also attends to the 16 cross tokens of every earlier block (TME
     merge conv, LSFs, own norm and logit bias); the class token bypasses the TME convs and
     gets zero position bias. Layer scales start at 1.0, as DeiT has none. 5,870,968 params.
+    One stage: ``stages.0`` holds the blocks.
 
     Paper: https://arxiv.org/abs/2211.07198.
 
@@ -417,51 +391,65 @@ class FcaFormerPlain(BaseModule):
         arch (str | dict): ``'l0'`` or a dict with the keys of :attr:`arch_zoo` entries.
         in_channels (int): Input channels.
         img_size (int): Input size the position embedding and the grid are built for.
+        out_indices (int | Sequence[int], optional): ``(0, )`` or None (the one stage).
+        out_type (str): ``'cls_token'`` (the normed class token, (B, C)) or ``'featmap'``
+            (the normed patch tokens as an NCHW map).
+        frozen_stages (int): -1 nothing, 0 the embeddings, 1 everything but the final norm.
         drop_path_rate (float): Stochastic depth, linear over the blocks from 0.
         layer_scale_init_value (float): Initial layer scales.
+        with_cp (bool): Gradient checkpointing per block.
         init_cfg (dict, optional): Initialisation config.
     """
 
     arch_zoo: Dict[str, dict] = {
         'l0': dict(embed_dims=192, depth=12, num_heads=3, patch_size=16),
     }
+    num_stages = 1
+    out_types = ('cls_token', 'featmap')
 
     def __init__(self,
                  arch: Union[str, dict] = 'l0',
                  in_channels: int = 3,
                  img_size: int = 224,
+                 out_indices: Optional[Union[int, Sequence[int]]] = None,
+                 out_type: str = 'cls_token',
+                 frozen_stages: int = -1,
                  drop_path_rate: float = 0.1,
                  layer_scale_init_value: float = 1.0,
+                 with_cp: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = parse_arch(self, arch)
+        self._setup_outputs(out_indices, out_type, frozen_stages, False, with_cp)
         dim, depth, patch = self.arch['embed_dims'], self.arch['depth'], self.arch['patch_size']
         if img_size % patch:
             raise ValueError(f'img_size {img_size} must be a multiple of the patch size {patch}')
         self.grid = img_size // patch
-        self.depth = depth
+        self.depths = [depth]
+        self.embed_dims = [dim]
         self.patch_embed = nn.Conv2d(in_channels, dim, patch, stride=patch)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
         self.pos_embed = nn.Parameter(torch.zeros(1, self.grid**2 + 1, dim))
         dpr = torch.linspace(0, drop_path_rate, depth).tolist()
-        self.blocks = nn.ModuleList(
+        self.stages = nn.ModuleList([nn.ModuleList(
             FcaBlock(dim, self.arch['num_heads'], self.grid, j, depth, dpr[j],
                      layer_scale_init_value, norm_eps=1e-6, num_prefix_tokens=1)
-            for j in range(depth))
+            for j in range(depth))])
         self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.out_channels = [dim]
+        self._freeze_stages()
 
-    def init_weights(self) -> None:
+    def _init_from_scratch(self) -> None:
         """DeiT's init: trunc-normal(0.02) weights, zero biases, position embedding and token."""
-        super().init_weights()
-        if self.init_cfg is not None and self.init_cfg.get('type') == 'Pretrained':
-            return
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                trunc_normal_(m.weight, std=0.02)
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
+        trunc_normal_init(self)
         trunc_normal_(self.pos_embed, std=0.02)
         trunc_normal_(self.cls_token, std=0.02)
+
+    def _stage_extras(self, i: int) -> List[nn.Parameter]:
+        return [self.cls_token, self.pos_embed] if i < 0 else []
+
+    def _output_layers(self, i: int) -> List[nn.Module]:
+        return []  # the final norm stays trainable, as mmpretrain's ViT
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         x = self.patch_embed(x)
@@ -471,24 +459,20 @@ class FcaFormerPlain(BaseModule):
         x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x.flatten(2).transpose(1, 2)],
                       dim=1) + self.pos_embed
         cross: List[torch.Tensor] = []
-        for block in self.blocks:
-            x, s_new = block(x, torch.cat(cross, dim=1) if cross else None,
-                             (self.grid, self.grid))
+        for block in self.stages[0]:
+            x, s_new = self._run_block(block, x, torch.cat(cross, dim=1) if cross else None,
+                                       (self.grid, self.grid))
             if s_new is not None:
                 cross.append(s_new)
-        return (self.norm(x[:, 0]), )
+        x = self.norm(x)
+        if self.out_type == 'cls_token':
+            return (x[:, 0], )
+        return (x[:, 1:].transpose(1, 2).reshape(x.shape[0], -1, self.grid, self.grid), )
 
-    def get_layer_depth(self, param_name: str, prefix: str = '') -> Tuple[int, int]:
-        """Layer id for lr decay: embeddings 0, block i i + 1, the rest ``depth + 1``."""
-        num_layers = self.depth + 2
-        if not param_name.startswith(prefix):
-            return num_layers - 1, num_layers
-        name = param_name[len(prefix):].split('.')
-        if name[0] in ('patch_embed', 'cls_token', 'pos_embed'):
-            return 0, num_layers
-        if name[0] == 'blocks':
-            return int(name[1]) + 1, num_layers
-        return num_layers - 1, num_layers
+    def _locate(self, name: List[str]) -> Optional[Tuple[int, int]]:
+        if name[0] in ('cls_token', 'pos_embed'):
+            return -1, 0
+        return super()._locate(name)
 
 
 # Official checkpoints -> mmhybrid keys (used by init_cfg Pretrained and the converter tools).
@@ -508,9 +492,7 @@ def _map_backbone_key(key: str) -> Optional[str]:
     m = re.fullmatch(r'layer_(\d)\.blocks\.(\d+)\.(.+)', key)
     if m:
         stage, block, rest = int(m.group(1)), m.group(2), m.group(3)
-        if stage < 2:
-            return f'stages.{stage}.{block}.{rest}'
-        return f'stages.{stage}.blocks.{block}.{_conv_bn(rest)}'
+        return f'stages.{stage}.{block}.{rest if stage < 2 else _conv_bn(rest)}'
     m = re.fullmatch(r'layer_(\d)\.downsample\.(conv[123]\..+)', key)
     if m:
         return f'downsample_layers.{m.group(1)}.{_conv_bn(m.group(2))}'

@@ -33,15 +33,12 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torch.utils.checkpoint as cp
 from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
-from mmengine.model.weight_init import trunc_normal_
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
 from ..layers import LayerNorm2d, WindowPartition
-from ..utils import parse_arch, parse_out_indices
+from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official
 from .base import HybridBackbone
 
@@ -293,10 +290,14 @@ class HLG(HybridBackbone):
 
     Args:
         arch (str | dict): ``'t'``, ``'s'``, ``'m'``, ``'l'`` or a dict with ``embed_dims``,
-            ``depths``, ``num_heads`` (per stage) and optionally ``window`` (7) and
-            ``intervals`` ([8, 4, 2, 1]).
+            ``depths``, ``num_heads`` (per stage) and optionally ``intervals`` ([8, 4, 2, 1]).
         in_channels (int): Input channels.
-        out_indices (int | Sequence[int]): Stages (0-3) to return as NCHW maps.
+        out_indices (int | Sequence[int], optional): Stages (0-3) to return (None: all, or
+            the last for ``avg_featmap``).
+        out_type (str): ``'featmap'`` (NCHW maps) or ``'avg_featmap'`` (the official
+            classifier's features: the last norm, then the token mean).
+        window_size (int | Sequence[int]): Window side R, one or one per stage (7 in the
+            official models).
         dense_norms (bool): A LayerNorm ``norm{i}`` after stages 1-3 that also feeds the
             next stage, as the official dense backbones; False: only after the last stage
             (``norm3``), as the official classifier.
@@ -320,14 +321,16 @@ class HLG(HybridBackbone):
         'l': dict(embed_dims=[128, 256, 512, 1024], depths=[2, 2, 14, 2],
                   num_heads=[4, 8, 16, 32]),
     }
-    arch_defaults = dict(window=7, intervals=[8, 4, 2, 1])
+    arch_defaults = dict(intervals=[8, 4, 2, 1])
     per_stage_keys = ('embed_dims', 'depths', 'num_heads', 'intervals')
     num_stages = 4
 
     def __init__(self,
                  arch: Union[str, dict] = 's',
                  in_channels: int = 3,
-                 out_indices: Union[int, Sequence[int]] = (0, 1, 2, 3),
+                 out_indices: Optional[Union[int, Sequence[int]]] = None,
+                 out_type: str = 'featmap',
+                 window_size: Union[int, Sequence[int]] = 7,
                  dense_norms: bool = True,
                  norm_eps: float = 1e-6,
                  dilation: str = 'grid',
@@ -340,9 +343,12 @@ class HLG(HybridBackbone):
         self.arch = parse_arch(self, arch)
         if dilation not in ('grid', 'interval'):
             raise ValueError(f"dilation must be 'grid' or 'interval', got {dilation!r}")
-        self.frozen_stages = self._check_frozen_stages(frozen_stages)
-        self.norm_eval, self.with_cp, self.dense_norms = norm_eval, with_cp, dense_norms
-        self.out_indices = parse_out_indices(out_indices, self.num_stages)
+        self._setup_outputs(out_indices, out_type, frozen_stages, norm_eval, with_cp)
+        windows = parse_window_sizes(window_size, self.num_stages, 'HLG')
+        if min(windows) < 1:
+            raise ValueError(f'HLG attends in windows: window_size must be >= 1, got '
+                             f'{window_size!r}')
+        self.dense_norms = dense_norms
         dims, self.depths = self.arch['embed_dims'], self.arch['depths']
         self.embed_dims = dims
         self.patch_embed = nn.Sequential(_conv_bn_gelu(in_channels, dims[0], 2, bias=False),
@@ -354,7 +360,7 @@ class HLG(HybridBackbone):
                 HLGBlock(dims[max(i - 1, 0)] if j == 0 else dims[i], dims[i],
                          self.arch['num_heads'][i], downsample=j == 0,
                          local_global=i < self.num_stages - 1, dilated=j % 2 == 1,
-                         window=self.arch['window'], dilation=dilation,
+                         window=windows[i], dilation=dilation,
                          interval=self.arch['intervals'][i],
                          drop_path=dpr[sum(self.depths[:i]) + j], norm_eps=norm_eps)
                 for j in range(depth)
@@ -369,52 +375,24 @@ class HLG(HybridBackbone):
 
     def _init_from_scratch(self) -> None:
         """trunc-normal(0.02) linears, zero biases, unit LayerNorms (the official init)."""
-        for m in self.modules():
-            if isinstance(m, nn.Linear):
-                trunc_normal_(m.weight, std=0.02)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.LayerNorm, _BatchNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        trunc_normal_init(self, layers=(nn.Linear, ))
 
-    def _frozen_parts(self) -> List[nn.Module]:
-        parts = [self.patch_embed] if self.frozen_stages >= 0 else []
-        for i in range(self.frozen_stages):
-            parts.append(self.stages[i])
-            if hasattr(self, f'norm{i}'):
-                parts.append(getattr(self, f'norm{i}'))
-        return parts
-
-    def get_layer_depth(self, param_name: str, prefix: str = '',
-                        decay_type: str = 'layer_wise') -> Tuple[int, int]:
-        """Layer id for lr decay (see :meth:`HybridBackbone._staged_layer_depth`); a stage's
-        output norm goes with its last block."""
-
-        def locate(name: List[str]) -> Optional[Tuple[int, int]]:
-            if name[0] == 'patch_embed':
-                return -1, 0
-            if name[0] == 'stages':
-                return int(name[1]), int(name[2])
-            if name[0].startswith('norm') and name[0][4:].isdigit():
-                stage = int(name[0][4:])
-                return stage, self.depths[stage] - 1
-            return None
-
-        return self._staged_layer_depth(param_name, prefix, decay_type, self.depths, locate)
+    def _locate(self, name: List[str]) -> Optional[Tuple[int, int]]:
+        """A stage's output norm goes with its last block (it feeds the next stage)."""
+        if name[0].startswith('norm') and name[0][4:].isdigit():
+            stage = int(name[0][4:])
+            return stage, self.depths[stage] - 1
+        return super()._locate(name)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x = self.patch_embed(x)
         outs = []
-        for i, stage in enumerate(self.stages):
-            for block in stage:
-                if self.with_cp and x.requires_grad:
-                    x = cp.checkpoint(block, x, use_reentrant=False)
-                else:
-                    x = block(x)
+        for i in range(self.num_stages):
+            x = self._run_stage(i, x)
             if hasattr(self, f'norm{i}'):
                 x = getattr(self, f'norm{i}')(x)
             if i in self.out_indices:
-                outs.append(x)
+                outs.append(x.mean(dim=(2, 3)) if self.out_type == 'avg_featmap' else x)
         return tuple(outs)
 
 

@@ -9,20 +9,17 @@ the softmax). Everything else - depths, widths, heads, the MKCA channel split, t
 ratio, norms - is **our reconstruction**, calibrated to the README's params and FLOPs (the
 "HybridFormer notes" of our README list each choice) and exposed as arch-dict options.
 """
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torch.utils.checkpoint as cp
 from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
-from mmengine.model.weight_init import trunc_normal_
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
 from ..layers import LayerNorm2d
-from ..utils import parse_arch, parse_out_indices
+from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
 from .base import HybridBackbone
 
 
@@ -206,12 +203,14 @@ class HybridFormer(HybridBackbone):
             optionally ``mix_ratio`` (CHSA hidden / heads), ``mkca_kernels``, ``mkca_split``,
             ``mkca_pre_proj``, ``conv_stem`` (UniFormer's two 3x3/2 convs), ``mlp_ratio``.
         in_channels (int): Input channels.
-        out_indices (int | Sequence[int]): Stages (0-3) returned as NCHW maps, each after its
-            own LayerNorm ``norm{i}``.
-        cls_norm (bool): Classification: return only the last stage after the classifier's
-            BatchNorm ``norm`` (UniFormer's head is BN -> GAP -> Linear).
-        window_size (int | Sequence[int]): Attention window of stages 3 and 4 (0: global).
-            Dense configs use 14 for stage 3, as UniFormer-h14.
+        out_indices (int | Sequence[int], optional): Stages (0-3) to return (None: all, or
+            the last for ``avg_featmap``).
+        out_type (str): ``'featmap'``: NCHW maps, each after its own LayerNorm ``norm{i}``;
+            ``'avg_featmap'``: the classifier's features, the last stage through the
+            BatchNorm ``norm`` and averaged (UniFormer's head is BN -> GAP -> Linear).
+        window_size (int | Sequence[int]): Attention window side, one or one per stage (0:
+            global; the LCB stages 1-2 ignore theirs). Dense configs use 14 for stage 3, as
+            UniFormer-h14.
         global_every (int): With windows, every ``global_every``-th block of a stage
             (``(i + 1) % global_every == 0``) stays global; 0 makes all blocks windowed.
         frozen_stages (int): -1 freezes nothing, 0 the stem, k the stem and stages 1..k (with
@@ -240,8 +239,8 @@ class HybridFormer(HybridBackbone):
     def __init__(self,
                  arch: Union[str, dict] = 's',
                  in_channels: int = 3,
-                 out_indices: Union[int, Sequence[int]] = (0, 1, 2, 3),
-                 cls_norm: bool = False,
+                 out_indices: Optional[Union[int, Sequence[int]]] = None,
+                 out_type: str = 'featmap',
                  window_size: Union[int, Sequence[int]] = 0,
                  global_every: int = 4,
                  frozen_stages: int = -1,
@@ -251,16 +250,8 @@ class HybridFormer(HybridBackbone):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = parse_arch(self, arch)
-        self.frozen_stages = self._check_frozen_stages(frozen_stages)
-        windows = [window_size] * 2 if isinstance(window_size, int) else list(window_size)
-        if len(windows) != self.num_stages - self.num_conv_stages or min(windows) < 0:
-            raise ValueError(f'window_size is one size >= 0 or one per attention stage (3 and '
-                             f'4), got {window_size!r}')
-        self.norm_eval = norm_eval
-        self.with_cp = with_cp
-        self.cls_norm = cls_norm
-        self.out_indices = [self.num_stages - 1] if cls_norm else parse_out_indices(
-            out_indices, self.num_stages)
+        self._setup_outputs(out_indices, out_type, frozen_stages, norm_eval, with_cp)
+        windows = parse_window_sizes(window_size, self.num_stages, 'HybridFormer')
         self.depths = self.arch['depths']
         dims = self.embed_dims = self.arch['embed_dims']
         self.patch_embed = self._stem(in_channels, dims[0], self.arch['conv_stem'])
@@ -277,7 +268,7 @@ class HybridFormer(HybridBackbone):
             if i < self.num_conv_stages:
                 blocks = [LocalConvBlock(dims[i], self.arch['mlp_ratio'], r, mkca) for r in rates]
             else:
-                ws = windows[i - self.num_conv_stages]
+                ws = windows[i]
                 blocks = [
                     GlobalTransformerBlock(
                         dims[i], self.arch['num_heads'][i], self.arch['mix_ratio'],
@@ -286,7 +277,7 @@ class HybridFormer(HybridBackbone):
                     for j, r in enumerate(rates)
                 ]
             self.stages.append(nn.Sequential(*blocks))
-        if cls_norm:
+        if out_type == 'avg_featmap':
             self.norm = nn.BatchNorm2d(dims[-1])
         else:
             for i in self.out_indices:
@@ -302,62 +293,23 @@ class HybridFormer(HybridBackbone):
                 nn.GELU(), nn.Conv2d(dim // 2, dim, 3, stride=2, padding=1), nn.BatchNorm2d(dim))
         return nn.Sequential(nn.Conv2d(in_channels, dim, 4, stride=4), LayerNorm2d(dim, eps=1e-5))
 
-    def _converter(self):
-        """No official checkpoints exist: Pretrained loads mmhybrid checkpoints as they are."""
-        return lambda state: state
-
     def _init_from_scratch(self) -> None:
         """trunc-normal(0.02) linear and conv weights, zero biases, unit norms."""
-        for m in self.modules():
-            if isinstance(m, (nn.Linear, nn.Conv2d)):
-                trunc_normal_(m.weight, std=0.02)
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.LayerNorm, _BatchNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-
-    def _frozen_parts(self) -> List[nn.Module]:
-        parts = [self.patch_embed] if self.frozen_stages >= 0 else []
-        for i in range(self.frozen_stages):
-            parts.append(self.stages[i])
-            if i > 0:
-                parts.append(self.downsample_layers[i - 1])
-            if hasattr(self, f'norm{i}'):
-                parts.append(getattr(self, f'norm{i}'))
-        return parts
-
-    def get_layer_depth(self, param_name: str, prefix: str = '',
-                        decay_type: str = 'layer_wise') -> Tuple[int, int]:
-        """Layer id for lr decay (see :meth:`HybridBackbone._staged_layer_depth`); a
-        downsampling goes with the first block of the stage after it, output norms get the
-        last id."""
-
-        def locate(name: List[str]) -> Optional[Tuple[int, int]]:
-            if name[0] == 'patch_embed':
-                return -1, 0
-            if name[0] == 'stages':
-                return int(name[1]), int(name[2])
-            if name[0] == 'downsample_layers':
-                return int(name[1]) + 1, 0
-            return None
-
-        return self._staged_layer_depth(param_name, prefix, decay_type, self.depths, locate)
+        trunc_normal_init(self)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         # The stem and downsamplings need whole 4x4 and 2x2 patches: pad right/bottom.
         x = F.pad(x, (0, -x.shape[3] % 4, 0, -x.shape[2] % 4))
         x = self.patch_embed(x)
         outs = []
-        for i, stage in enumerate(self.stages):
+        for i in range(self.num_stages):
             if i > 0:
                 x = F.pad(x, (0, x.shape[3] % 2, 0, x.shape[2] % 2))
                 x = self.downsample_layers[i - 1](x)
-            for block in stage:
-                if self.with_cp and x.requires_grad:
-                    x = cp.checkpoint(block, x, use_reentrant=False)
-                else:
-                    x = block(x)
+            x = self._run_stage(i, x)
             if i in self.out_indices:
-                outs.append(self.norm(x) if self.cls_norm else getattr(self, f'norm{i}')(x))
+                if self.out_type == 'avg_featmap':
+                    outs.append(self.norm(x).mean(dim=(2, 3)))
+                else:
+                    outs.append(getattr(self, f'norm{i}')(x))
         return tuple(outs)

@@ -2,57 +2,29 @@
 
 Paper: "MixFormer: Mixing Features across Windows and Dimensions" (CVPR 2022),
 https://arxiv.org/abs/2204.02557. The math follows the only official code, PaddleClas
-``ppcls/arch/backbone/model_zoo/mixformer.py``; module names and Sequential indices are the
-Paddle ones, so the converter only transposes Linear weights and renames BN statistics.
+``ppcls/arch/backbone/model_zoo/mixformer.py``; module names and Sequential indices inside the
+blocks are the Paddle ones, so the converter transposes Linear weights, renames BN statistics
+and renames only the stage containers (``layers.i.blocks.j`` -> ``stages.i.j``,
+``layers.i.downsample`` -> ``downsample_layers.i``).
 """
 import math
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torch.utils.checkpoint as cp
 from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
-from ..utils import parse_arch, parse_out_indices
+from ..layers import PooledBatchNorm2d, window_partition, window_reverse
+from ..utils import parse_arch, parse_window_sizes
 from ..utils.convert import StateDict
 from .base import HybridBackbone
-
-
-def window_partition(x: torch.Tensor, ws: int) -> torch.Tensor:
-    """(B, H, W, C) -> (B * H/ws * W/ws, ws * ws, C), windows row-major, batch-major."""
-    B, H, W, C = x.shape
-    x = x.reshape(B, H // ws, ws, W // ws, ws, C).permute(0, 1, 3, 2, 4, 5)
-    return x.reshape(-1, ws * ws, C)
-
-
-def window_reverse(windows: torch.Tensor, ws: int, H: int, W: int) -> torch.Tensor:
-    """(B * H/ws * W/ws, ws * ws, C) -> (B, H, W, C)."""
-    C = windows.shape[-1]
-    x = windows.reshape(-1, H // ws, W // ws, ws, ws, C).permute(0, 1, 3, 2, 4, 5)
-    return x.reshape(-1, H, W, C)
-
-
-class PooledBatchNorm2d(nn.BatchNorm2d):
-    """BatchNorm that also trains on a batch of one pooled (B=1, C, 1, 1) map.
-
-    With one value per channel there are no batch statistics (torch raises "Expected more
-    than 1 value per channel when training"; the official code fails the same way): such a
-    batch is normalised with the running statistics, which it does not update. Every other
-    batch, and every eval forward, is plain BatchNorm, so eval outputs are unchanged.
-    """
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.training and x.numel() == x.shape[1]:
-            return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                                False, 0., self.eps)
-        return super().forward(x)
 
 
 class MixingAttention(BaseModule):
@@ -154,10 +126,9 @@ class MixingBlock(BaseModule):
     """
 
     def __init__(self, dim: int, num_heads: int, window_size: int = 7, mlp_ratio: float = 4.,
-                 drop_path: float = 0., with_cp: bool = False) -> None:
+                 drop_path: float = 0.) -> None:
         super().__init__()
         self.window_size = window_size
-        self.with_cp = with_cp
         self.norm1 = nn.LayerNorm(dim)
         self.attn = MixingAttention(dim, window_size, num_heads)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
@@ -165,11 +136,6 @@ class MixingBlock(BaseModule):
         self.mlp = MixFormerMlp(dim, int(dim * mlp_ratio))
 
     def forward(self, x: torch.Tensor, H: int, W: int) -> torch.Tensor:
-        if self.with_cp and x.requires_grad:
-            return cp.checkpoint(self._forward, x, H, W, use_reentrant=False)
-        return self._forward(x, H, W)
-
-    def _forward(self, x: torch.Tensor, H: int, W: int) -> torch.Tensor:
         B, L, C = x.shape
         ws = self.window_size
         pad_b, pad_r = (-H) % ws, (-W) % ws
@@ -197,18 +163,6 @@ class ConvMerging(BaseModule):
         x = self.norm(x.transpose(1, 2).reshape(B, C, H, W))
         x = self.reduction(F.pad(x, (0, W % 2, 0, H % 2)))
         return x.flatten(2).transpose(1, 2), x.shape[2], x.shape[3]
-
-
-class MixFormerStage(BaseModule):
-    """MixingBlocks, then (except in the last stage) a ConvMerging."""
-
-    def __init__(self, dim: int, depth: int, num_heads: int, drop_paths: Sequence[float],
-                 downsample: bool, with_cp: bool = False) -> None:
-        super().__init__()
-        self.blocks = nn.ModuleList(
-            MixingBlock(dim, num_heads, drop_path=drop_paths[j], with_cp=with_cp)
-            for j in range(depth))
-        self.downsample = ConvMerging(dim, dim * 2) if downsample else None
 
 
 class ConvEmbed(BaseModule):
@@ -242,10 +196,14 @@ class MixFormer(HybridBackbone):
         arch (str | dict): ``'b0'``-``'b6'`` or a dict with the keys of :attr:`arch_zoo`
             entries.
         in_channels (int): Input channels.
-        out_indices (int | Sequence[int]): Stages (0-3) to return as NCHW maps, each after its
-            own LayerNorm ``norm{i}`` (taken before the stage's downsampling).
-        cls_features (bool): Return instead the official classifier's 1280-d features
-            (``norm``, ``last_proj``, GELU, token mean) as a (B, 1280) tensor.
+        out_indices (int | Sequence[int], optional): Stages (0-3) to return (None: all, or
+            the last for ``avg_featmap``).
+        out_type (str): ``'featmap'``: NCHW maps, each after its own LayerNorm ``norm{i}``
+            (taken before the downsampling that follows the stage); ``'avg_featmap'``: the
+            official classifier's 1280-d features (``norm``, ``last_proj``, GELU, token mean)
+            as a (B, 1280) tensor.
+        window_size (int | Sequence[int]): Attention window side, one or one per stage (7 in
+            the official models; maps are zero-padded to whole windows).
         frozen_stages (int): -1 freezes nothing, 0 the stem, k the stem and stages 1..k (with
             the downsamplings between them and their output norms).
         norm_eval (bool): Keep BatchNorms in eval mode during training.
@@ -270,8 +228,9 @@ class MixFormer(HybridBackbone):
     def __init__(self,
                  arch: Union[str, dict] = 'b1',
                  in_channels: int = 3,
-                 out_indices: Union[int, Sequence[int]] = (0, 1, 2, 3),
-                 cls_features: bool = False,
+                 out_indices: Optional[Union[int, Sequence[int]]] = None,
+                 out_type: str = 'featmap',
+                 window_size: Union[int, Sequence[int]] = 7,
                  frozen_stages: int = -1,
                  norm_eval: bool = False,
                  drop_path_rate: float = 0.,
@@ -279,19 +238,24 @@ class MixFormer(HybridBackbone):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = parse_arch(self, arch)
-        self.frozen_stages = self._check_frozen_stages(frozen_stages)
-        self.norm_eval = norm_eval
-        self.out_indices = parse_out_indices(out_indices, self.num_stages)
-        self.cls_features = cls_features
+        self._setup_outputs(out_indices, out_type, frozen_stages, norm_eval, with_cp)
+        windows = parse_window_sizes(window_size, self.num_stages, 'MixFormer')
+        if min(windows) < 1:
+            raise ValueError(f'MixFormer attends in windows: window_size must be >= 1, got '
+                             f'{window_size!r}')
         base, depths = self.arch['embed_dims'], self.arch['depths']
-        self.embed_dims = [base * 2**i for i in range(self.num_stages)]
+        self.depths = depths
+        dims = self.embed_dims = [base * 2**i for i in range(self.num_stages)]
         self.patch_embed = ConvEmbed(in_channels, base)
         dpr = torch.linspace(0, drop_path_rate, sum(depths)).tolist()
-        self.layers = nn.ModuleList(
-            MixFormerStage(self.embed_dims[i], depths[i], self.arch['num_heads'][i],
-                           dpr[sum(depths[:i]):sum(depths[:i + 1])], i < self.num_stages - 1,
-                           with_cp) for i in range(self.num_stages))
-        if cls_features:
+        self.stages = nn.ModuleList(
+            nn.ModuleList(
+                MixingBlock(dims[i], self.arch['num_heads'][i], windows[i],
+                            drop_path=dpr[sum(depths[:i]) + j]) for j in range(depths[i]))
+            for i in range(self.num_stages))
+        self.downsample_layers = nn.ModuleList(
+            ConvMerging(dims[i], dims[i + 1]) for i in range(self.num_stages - 1))
+        if out_type == 'avg_featmap':
             self.norm = nn.LayerNorm(self.embed_dims[-1])
             self.last_proj = nn.Linear(self.embed_dims[-1], self.cls_width)
             self.out_channels = [self.cls_width]
@@ -321,46 +285,17 @@ class MixFormer(HybridBackbone):
             elif isinstance(m, MixingAttention):
                 trunc_normal_(m.relative_position_bias_table, std=0.02)
 
-    def _frozen_parts(self) -> List[nn.Module]:
-        parts = [self.patch_embed] if self.frozen_stages >= 0 else []
-        for i in range(self.frozen_stages):
-            parts.append(self.layers[i].blocks)
-            if i > 0:
-                parts.append(self.layers[i - 1].downsample)
-            if hasattr(self, f'norm{i}'):
-                parts.append(getattr(self, f'norm{i}'))
-        return parts
-
-    def get_layer_depth(self, param_name: str, prefix: str = '',
-                        decay_type: str = 'layer_wise') -> Tuple[int, int]:
-        """Layer id for lr decay (see :meth:`HybridBackbone._staged_layer_depth`): a
-        downsampling goes with the stage after it; output norms and the classifier layers get
-        the last id."""
-
-        def locate(name: List[str]) -> Optional[Tuple[int, int]]:
-            if name[0] == 'patch_embed':
-                return -1, 0
-            if name[0] != 'layers':
-                return None
-            if name[2] == 'downsample':
-                return int(name[1]) + 1, 0
-            return int(name[1]), int(name[3])
-
-        return self._staged_layer_depth(param_name, prefix, decay_type, self.arch['depths'],
-                                        locate)
-
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x, H, W = self.patch_embed(x)
         outs = []
-        for i, stage in enumerate(self.layers):
-            for block in stage.blocks:
-                x = block(x, H, W)
-            if not self.cls_features and i in self.out_indices:
+        for i in range(self.num_stages):
+            if i > 0:
+                x, H, W = self.downsample_layers[i - 1](x, H, W)
+            x = self._run_stage(i, x, H, W)
+            if self.out_type == 'featmap' and i in self.out_indices:
                 out = getattr(self, f'norm{i}')(x)
                 outs.append(out.transpose(1, 2).reshape(x.shape[0], -1, H, W))
-            if stage.downsample is not None:
-                x, H, W = stage.downsample(x, H, W)
-        if self.cls_features:
+        if self.out_type == 'avg_featmap':
             outs.append(F.gelu(self.last_proj(self.norm(x))).mean(dim=1))
         return tuple(outs)
 
@@ -390,6 +325,8 @@ def convert_mixformer(state_dict: Dict[str, Any], prefix: str = 'backbone.') -> 
             tensor = tensor.t().contiguous()  # Paddle Linear: [in, out]
         key = re.sub(r'\._mean$', '.running_mean', key)
         key = re.sub(r'\._variance$', '.running_var', key)
+        key = re.sub(r'^layers\.(\d+)\.blocks\.', r'stages.\1.', key)
+        key = re.sub(r'^layers\.(\d+)\.downsample\.', r'downsample_layers.\1.', key)
         if key.startswith('head.'):
             converted['head.fc.' + key[len('head.'):]] = tensor
         else:

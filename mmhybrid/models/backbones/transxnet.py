@@ -12,16 +12,14 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torch.utils.checkpoint as cp
 from mmcv.cnn import ConvModule, build_activation_layer, build_norm_layer
 from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
-from ..layers import LayerScale2d
-from ..utils import parse_arch, parse_out_indices
+from ..layers import LayerScale2d, PooledBatchNorm2d
+from ..utils import parse_arch, trunc_normal_init
 from ..utils.convert import StateDict, convert_official
 from .base import HybridBackbone
 
@@ -54,9 +52,12 @@ class DynamicConv2d(BaseModule):
         self.weight = nn.Parameter(torch.empty(num_groups, dim, kernel_size, kernel_size))
         self.bias = nn.Parameter(torch.empty(num_groups, dim))
         self.pool = nn.AdaptiveAvgPool2d((kernel_size, kernel_size))
-        self.proj = nn.Sequential(
-            ConvModule(dim, dim // reduction, 1, norm_cfg=norm_cfg, act_cfg=GELU),
-            nn.Conv2d(dim // reduction, dim * num_groups, 1))
+        squeeze = ConvModule(dim, dim // reduction, 1, norm_cfg=norm_cfg, act_cfg=GELU)
+        bn = squeeze.norm
+        if type(bn) is nn.BatchNorm2d:  # the bias branch's pooled map: one value per channel
+            setattr(squeeze, squeeze.norm_name,
+                    PooledBatchNorm2d(bn.num_features, bn.eps, bn.momentum))
+        self.proj = nn.Sequential(squeeze, nn.Conv2d(dim // reduction, dim * num_groups, 1))
         trunc_normal_(self.weight, std=0.02)
         trunc_normal_(self.bias, std=0.02)
 
@@ -235,7 +236,6 @@ class TransXNetBlock(BaseModule):
         drop_path (float): Stochastic depth of both residual branches.
         layer_scale_init_value (float): Initial layer-scale weight.
         norm_cfg (dict): Norm of the internal BatchNorms.
-        with_cp (bool): Run the block under gradient checkpointing.
     """
 
     def __init__(self,
@@ -248,10 +248,8 @@ class TransXNetBlock(BaseModule):
                  drop: float = 0.,
                  drop_path: float = 0.,
                  layer_scale_init_value: float = 1e-5,
-                 norm_cfg: dict = dict(type='BN'),
-                 with_cp: bool = False) -> None:
+                 norm_cfg: dict = dict(type='BN')) -> None:
         super().__init__()
-        self.with_cp = with_cp
         self.pos_embed = nn.Conv2d(dim, dim, 7, padding=3, groups=dim)
         self.norm1 = nn.GroupNorm(1, dim)
         self.token_mixer = HybridTokenMixer(
@@ -262,15 +260,10 @@ class TransXNetBlock(BaseModule):
         self.layer_scale_1 = LayerScale2d(dim, layer_scale_init_value)
         self.layer_scale_2 = LayerScale2d(dim, layer_scale_init_value)
 
-    def _forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor]) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
         x = x + self.pos_embed(x)
         x = x + self.drop_path(self.layer_scale_1(self.token_mixer(self.norm1(x), pos_bias)))
         return x + self.drop_path(self.layer_scale_2(self.mlp(self.norm2(x))))
-
-    def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
-        if self.with_cp and x.requires_grad:
-            return cp.checkpoint(self._forward, x, pos_bias, use_reentrant=False)
-        return self._forward(x, pos_bias)
 
 
 @MODELS.register_module()
@@ -283,10 +276,13 @@ class TransXNet(HybridBackbone):
         arch (str | dict): ``'t'``, ``'s'``, ``'b'`` (or ``tiny/small/base``), or a dict with
             the keys of :attr:`arch_zoo` entries.
         in_channels (int): Input channels.
-        image_size (int): Size the per-stage attention position biases are stored for;
+        img_size (int): Size the per-stage attention position biases are stored for;
             other input sizes resize them bicubically, as the official code does.
-        out_indices (int | Sequence[int]): Stages (0-3) whose outputs are returned, each
-            after its own output norm.
+        out_indices (int | Sequence[int], optional): Stages (0-3) whose outputs are
+            returned, each after its own output norm (None: all, or the last for
+            ``avg_featmap``).
+        out_type (str): ``'featmap'`` (NCHW maps) or ``'avg_featmap'`` (the official
+            classifier's features: the last output norm, then the spatial mean).
         frozen_stages (int): -1 freezes nothing, 0 the stem, k the stem and stages 1..k
             (with their downsamplings, position biases and output norms).
         norm_eval (bool): Keep BatchNorms in eval mode during training.
@@ -324,8 +320,9 @@ class TransXNet(HybridBackbone):
     def __init__(self,
                  arch: Union[str, dict] = 't',
                  in_channels: int = 3,
-                 image_size: int = 224,
-                 out_indices: Union[int, Sequence[int]] = (0, 1, 2, 3),
+                 img_size: int = 224,
+                 out_indices: Optional[Union[int, Sequence[int]]] = None,
+                 out_type: str = 'featmap',
                  frozen_stages: int = -1,
                  norm_eval: bool = False,
                  drop_rate: float = 0.,
@@ -337,11 +334,9 @@ class TransXNet(HybridBackbone):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = parse_arch(self, arch)
-        if image_size < 32:
-            raise ValueError(f'TransXNet image_size must be at least 32, got {image_size}')
-        self.frozen_stages = self._check_frozen_stages(frozen_stages)
-        self.out_indices = parse_out_indices(out_indices, self.num_stages)
-        self.norm_eval = norm_eval
+        if img_size < 32:
+            raise ValueError(f'TransXNet img_size must be at least 32, got {img_size}')
+        self._setup_outputs(out_indices, out_type, frozen_stages, norm_eval, with_cp)
         depths = self.depths = self.arch['depths']
         dims = self.embed_dims = self.arch['embed_dims']
         self.sr_ratios = self.arch['sr_ratios']
@@ -351,7 +346,7 @@ class TransXNet(HybridBackbone):
 
         # One dense (N x Nk) attention bias per stage, shared by the stage's blocks.
         self.relative_pos_enc = nn.ParameterList()
-        size = math.ceil(image_size / 4)
+        size = math.ceil(img_size / 4)
         for i in range(self.num_stages):
             s = self.sr_ratios[i]
             num_keys = math.ceil(size / s) ** 2
@@ -378,8 +373,7 @@ class TransXNet(HybridBackbone):
                     drop=drop_rate,
                     drop_path=dpr[first + j],
                     layer_scale_init_value=layer_scale_init_value,
-                    norm_cfg=norm_cfg,
-                    with_cp=with_cp) for j in range(depths[i])))
+                    norm_cfg=norm_cfg) for j in range(depths[i])))
         for i in self.out_indices:
             self.add_module(f'norm{i}', build_norm_layer(out_norm_cfg, dims[i])[1])
         self.out_channels = [dims[i] for i in self.out_indices]
@@ -389,14 +383,7 @@ class TransXNet(HybridBackbone):
         return convert_transxnet
 
     def _init_from_scratch(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                trunc_normal_(m.weight, std=0.02)
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.GroupNorm, _BatchNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        trunc_normal_init(self, layers=(nn.Conv2d, ))
 
     def _pos_bias(self, stage: int, hw: Tuple[int, int]) -> torch.Tensor:
         """The stage's attention bias at the size of ``hw``, resized once per forward at most.
@@ -420,42 +407,23 @@ class TransXNet(HybridBackbone):
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x = self.patch_embed(x)
         outs = []
-        for i, blocks in enumerate(self.stages):
+        for i in range(self.num_stages):
             if i > 0:
                 x = self.downsample_layers[i - 1](x)
-            pos_bias = self._pos_bias(i, x.shape[-2:])
-            for block in blocks:
-                x = block(x, pos_bias)
+            x = self._run_stage(i, x, self._pos_bias(i, x.shape[-2:]))
             if i in self.out_indices:
-                outs.append(getattr(self, f'norm{i}')(x))
+                out = getattr(self, f'norm{i}')(x)
+                outs.append(out.mean(dim=(2, 3)) if self.out_type == 'avg_featmap' else out)
         return tuple(outs)
 
-    def _frozen_parts(self) -> List[Union[nn.Module, nn.Parameter]]:
-        parts = [self.patch_embed] if self.frozen_stages >= 0 else []
-        for i in range(self.frozen_stages):
-            parts += [self.stages[i], self.relative_pos_enc[i]]
-            if i > 0:
-                parts.append(self.downsample_layers[i - 1])
-            if i in self.out_indices:
-                parts.append(getattr(self, f'norm{i}'))
-        return parts
+    def _stage_extras(self, i: int) -> List[nn.Parameter]:
+        return [self.relative_pos_enc[i]]
 
-    def get_layer_depth(self, param_name: str, prefix: str = '',
-                        decay_type: str = 'layer_wise') -> Tuple[int, int]:
-        """Layer id for lr decay (see :meth:`HybridBackbone._staged_layer_depth`): the
-        downsampling and position bias of a stage go with its first block; output norms get
-        the last id."""
-
-        def locate(name: List[str]) -> Optional[Tuple[int, int]]:
-            if name[0] == 'patch_embed':
-                return -1, 0
-            if name[0] == 'stages':
-                return int(name[1]), int(name[2])
-            if name[0] in ('downsample_layers', 'relative_pos_enc'):
-                return int(name[1]) + (name[0] == 'downsample_layers'), 0
-            return None
-
-        return self._staged_layer_depth(param_name, prefix, decay_type, self.depths, locate)
+    def _locate(self, name: List[str]) -> Optional[Tuple[int, int]]:
+        """A stage's position bias goes with its first block."""
+        if name[0] == 'relative_pos_enc':
+            return int(name[1]), 0
+        return super()._locate(name)
 
 
 # Official checkpoints -> mmhybrid keys (used by init_cfg Pretrained and the converter tools).

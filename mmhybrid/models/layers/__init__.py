@@ -1,5 +1,8 @@
 from .layer_scale import LayerScale2d
-from .norm import LayerNorm2d
-from .window import WindowPartition
+from .norm import LayerNorm2d, PooledBatchNorm2d
+from .window import WindowPartition, window_partition, window_reverse
 
-__all__ = ['LayerScale2d', 'LayerNorm2d', 'WindowPartition']
+__all__ = [
+    'LayerScale2d', 'LayerNorm2d', 'PooledBatchNorm2d', 'WindowPartition', 'window_partition',
+    'window_reverse'
+]

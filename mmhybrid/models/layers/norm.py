@@ -18,3 +18,19 @@ class LayerNorm2d(nn.LayerNorm):
         x = F.layer_norm(x.permute(0, 2, 3, 1), self.normalized_shape, self.weight, self.bias,
                          self.eps)
         return x.permute(0, 3, 1, 2)
+
+
+class PooledBatchNorm2d(nn.BatchNorm2d):
+    """BatchNorm that also trains on a batch of one pooled (B=1, C, 1, 1) map.
+
+    With one value per channel there are no batch statistics (torch raises "Expected more
+    than 1 value per channel when training"; the official code fails the same way): such a
+    batch is normalised with the running statistics, which it does not update. Every other
+    batch, and every eval forward, is plain BatchNorm, so eval outputs are unchanged.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.training and x.numel() == x.shape[1]:
+            return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                                False, 0., self.eps)
+        return super().forward(x)

@@ -51,3 +51,14 @@ def parse_out_indices(out_indices: Union[int, Sequence[int]], num_stages: int) -
     if len(set(result)) != len(result) or not result:
         raise ValueError(f'out_indices {list(out_indices)} must be non-empty and unique')
     return sorted(result)
+
+
+def parse_window_sizes(window_size: Union[int, Sequence[int]], num_stages: int,
+                       name: str) -> List[int]:
+    """``window_size`` as one int per stage: an int applies to every stage; a sequence has one
+    entry per stage (0 = global attention; stages without attention ignore theirs)."""
+    sizes = [window_size] * num_stages if isinstance(window_size, int) else list(window_size)
+    if len(sizes) != num_stages or any(not isinstance(s, int) or s < 0 for s in sizes):
+        raise ValueError(f'{name} window_size is one int >= 0 or one per stage ({num_stages}), '
+                         f'got {window_size!r}')
+    return sizes

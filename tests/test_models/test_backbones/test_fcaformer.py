@@ -32,7 +32,7 @@ def test_golden_logits(golden):
         model = CLS_MODELS.build(dict(
             type='ImageClassifier',
             backbone=dict(type='mmhybrid.FcaFormer', arch='l2', out_indices=(3, ),
-                          gap_before_final_norm=True),
+                          out_type='avg_featmap'),
             head=dict(type='LinearClsHead', num_classes=1000, in_channels=480))).eval()
     _check_load(model, converted)
     with torch.no_grad():
@@ -55,7 +55,7 @@ def test_golden_dense(golden, name):
 @pytest.mark.parametrize('arch,params', [('l1', 6_187_560), ('l2', 16_275_870),
                                          ('l3', 27_894_484), ('l4', 65_638_204)])
 def test_param_counts_equal_official(arch, params):
-    model = FcaFormer(arch, out_indices=(3, ), gap_before_final_norm=True)
+    model = FcaFormer(arch, out_indices=(3, ), out_type='avg_featmap')
     head = model.embed_dims[-1] * 1000 + 1000
     assert sum(p.numel() for p in model.parameters()) + head == params
 
@@ -66,7 +66,7 @@ def test_param_counts_equal_official(arch, params):
 @pytest.mark.parametrize('arch,official', [('l1', 1.3850), ('l2', 3.6202), ('l3', 6.6801),
                                            ('l4', 14.5356)])
 def test_flops_equal_official_count(arch, official):
-    model = FcaFormer(arch, out_indices=(3, ), gap_before_final_norm=True).eval()
+    model = FcaFormer(arch, out_indices=(3, ), out_type='avg_featmap').eval()
     ours = count_flops(model, (torch.rand(1, 3, 224, 224), )) + model.embed_dims[-1] * 1000
     skipped = 0
     for stage, dim in ((2, model.embed_dims[2]), (3, model.embed_dims[3])):
@@ -77,18 +77,6 @@ def test_flops_equal_official_count(arch, official):
     assert ours < official * 1e9
 
 
-@pytest.mark.parametrize('hw', [(224, 224), (97, 131), (333, 517)])
-def test_any_input_size(hw):
-    model = FcaFormer('l1').eval()
-    with torch.no_grad():
-        outs = model(torch.rand(1, 3, *hw))
-    for i, out in enumerate(outs):
-        h, w = hw
-        for _ in range(i + 2):
-            h, w = -(-h // 2), -(-w // 2)
-        assert out.shape == (1, model.arch['out_channels'][i], h, w)
-
-
 def test_frozen_stages_and_norm_eval():
     model = FcaFormer('l1', frozen_stages=2, norm_eval=True)
     model.train()
@@ -96,15 +84,15 @@ def test_frozen_stages_and_norm_eval():
     assert not any(p.requires_grad for p in model.downsample_layers[0].parameters())
     assert not model.proj1.weight.requires_grad
     assert all(p.requires_grad for p in model.stages[2].parameters())
-    assert not model.stages[2].blocks[0].local_conv.bn.training
+    assert not model.stages[2][0].local_conv.bn.training
 
 
 def test_cross_tokens_carry_gradients():
     model = FcaFormer('l1', out_indices=(2, ))
     out = model(torch.rand(1, 3, 224, 224))[0]
     (out * torch.randn_like(out)).sum().backward()
-    assert model.stages[2].blocks[0].dw_conv.weight.grad.abs().sum() > 0
-    assert model.stages[2].blocks[3].s_token_bias.grad is not None
+    assert model.stages[2][0].dw_conv.weight.grad.abs().sum() > 0
+    assert model.stages[2][3].s_token_bias.grad is not None
 
 
 def test_layer_depth_groupings():
@@ -112,18 +100,18 @@ def test_layer_depth_groupings():
     depth = model.get_layer_depth
     cab = dict(decay_type='layer_wise_cab')
     assert depth('backbone.patch_embed.0.conv.weight', 'backbone.', **cab) == (0, 8)
-    assert depth('backbone.stages.2.blocks.3.s_token_bias', 'backbone.', **cab) == (0, 8)
+    assert depth('backbone.stages.2.3.s_token_bias', 'backbone.', **cab) == (0, 8)
     assert depth('backbone.downsample_layers.0.conv1.conv.weight', 'backbone.', **cab) == (0, 8)
     assert depth('backbone.stages.0.1.gamma', 'backbone.', **cab) == (1, 8)
     assert depth('backbone.downsample_layers.1.conv1.conv.weight', 'backbone.', **cab) == (2, 8)
-    assert [depth(f'backbone.stages.2.blocks.{b}.qkv.weight', 'backbone.', **cab)[0]
+    assert [depth(f'backbone.stages.2.{b}.qkv.weight', 'backbone.', **cab)[0]
             for b in range(7)] == [3, 3, 3, 4, 4, 4, 5]
-    assert depth('backbone.stages.3.blocks.1.qkv.weight', 'backbone.', **cab) == (6, 8)
+    assert depth('backbone.stages.3.1.qkv.weight', 'backbone.', **cab) == (6, 8)
     assert depth('backbone.proj2.weight', 'backbone.', **cab) == (7, 8)
     stage = dict(decay_type='stage_wise')
     assert depth('backbone.downsample_layers.2.conv3.bn.weight', 'backbone.', **stage) == (0, 8)
-    assert depth('backbone.stages.2.blocks.6.mlp.fc1.weight', 'backbone.', **stage) == (3, 8)
-    assert depth('backbone.stages.2.blocks.0.qkv.weight', 'backbone.') == (5, 15)
+    assert depth('backbone.stages.2.6.mlp.fc1.weight', 'backbone.', **stage) == (3, 8)
+    assert depth('backbone.stages.2.0.qkv.weight', 'backbone.') == (5, 15)
     with pytest.raises(ValueError, match='no decay_type'):
         depth('backbone.stages.0.0.gamma', 'backbone.', decay_type='blocks')
 
@@ -131,8 +119,10 @@ def test_layer_depth_groupings():
 def test_bad_arguments_fail_clearly():
     with pytest.raises(ValueError, match=r"Unknown FcaFormer arch 'l9'"):
         FcaFormer('l9')
-    with pytest.raises(ValueError, match='gap_before_final_norm'):
-        FcaFormer('l1', gap_before_final_norm=True)
+    with pytest.raises(ValueError, match='out_indices'):
+        FcaFormer('l1', out_indices=(2, 3), out_type='avg_featmap')
+    with pytest.raises(ValueError, match='window_size'):
+        FcaFormer('l1', window_size=(0, 0, 0, 7))
 
 
 def test_plain_l0_design():
@@ -144,8 +134,8 @@ def test_plain_l0_design():
     out = model(x)[0]
     assert out.shape == (2, 192)
     (out * torch.randn_like(out)).sum().backward()
-    assert model.blocks[0].dw_conv.weight.grad.abs().sum() > 0, 'cross tokens are used'
-    assert model.blocks[11].s_token_bias.shape == (1, 3, 1, 176)
+    assert model.stages[0][0].dw_conv.weight.grad.abs().sum() > 0, 'cross tokens are used'
+    assert model.stages[0][11].s_token_bias.shape == (1, 3, 1, 176)
     assert 1.40e9 < count_flops(model.eval(), (x[:1], )) < 1.46e9
     with pytest.raises(ValueError, match='patch grid'):
         model(torch.rand(1, 3, 256, 256))

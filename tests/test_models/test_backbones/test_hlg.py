@@ -14,7 +14,6 @@ from mmhybrid.analysis import count_flops
 from mmhybrid.converters import convert_hlg
 from mmhybrid.models import HLG
 from mmhybrid.models.backbones.hlg import DynamicPosBias, HLGBlock
-from tests.conftest import assert_with_cp_matches
 
 
 def official_entries(arch: str, num_classes: int = 1000, stage4_local: bool = False):
@@ -305,17 +304,6 @@ def test_block_biases_follow_the_official_indexing(dilated):
         assert torch.allclose(local, expected.permute(2, 0, 1), atol=1e-6)
 
 
-@pytest.mark.parametrize('hw', [(224, 224), (97, 131), (33, 65)])
-def test_any_input_size(hw):
-    model = HLG('t').eval()
-    with torch.no_grad():
-        outs = model(torch.rand(1, 3, *hw))
-    h, w = -(-hw[0] // 4), -(-hw[1] // 4)
-    for i, out in enumerate(outs):
-        assert out.shape == (1, model.embed_dims[i], h, w)
-        h, w = -(-h // 2), -(-w // 2)
-
-
 def test_setr_hlg_head_fuses_all_stages_at_stride_4():
     from mmhybrid.models import SETRHLGHead
     head = SETRHLGHead(in_channels=[64, 128, 256, 512], in_index=[0, 1, 2, 3], channels=64,
@@ -327,7 +315,7 @@ def test_setr_hlg_head_fuses_all_stages_at_stride_4():
     assert head(feats).shape == (2, 5, 160, 192)
 
 
-def test_frozen_stages_layer_depth_and_with_cp():
+def test_frozen_stages_and_layer_depth():
     model = HLG('t', frozen_stages=1, norm_eval=True).train()
     assert not any(p.requires_grad for p in model.stages[0].parameters())
     assert all(p.requires_grad for p in model.stages[1].parameters())
@@ -339,4 +327,3 @@ def test_frozen_stages_layer_depth_and_with_cp():
     assert depth('backbone.norm1.weight', 'backbone.') == (4, n)
     assert depth('backbone.stages.3.0.mlp.fc3.weight', 'backbone.',
                  decay_type='stage_wise') == (4, 6)
-    assert_with_cp_matches(lambda cp: HLG('t', out_indices=(3, ), with_cp=cp))

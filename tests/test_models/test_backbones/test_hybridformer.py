@@ -7,7 +7,6 @@ import torch.nn.functional as F
 from mmhybrid.analysis import count_flops
 from mmhybrid.models import HybridFormer
 from mmhybrid.models.backbones.hybridformer import CrossHeadSelfAttention, MultiKernelConvAttention
-from tests.conftest import assert_with_cp_matches
 
 README = dict(s=(21.6e6, 4.3e9), b=(29.9e6, 6.2e9), l=(38.3e6, 8.0e9), h=(55.2e6, 11.6e9))
 
@@ -18,7 +17,7 @@ README = dict(s=(21.6e6, 4.3e9), b=(29.9e6, 6.2e9), l=(38.3e6, 8.0e9), h=(55.2e6
 def test_params_and_flops_calibrated_to_readme(arch, params, flops):
     """Classifier (BN -> GAP -> Linear 1000) at 224, fvcore convention (one per multiply-add,
     attention matmuls and the head mixing included), within 3% of the README."""
-    model = HybridFormer(arch, cls_norm=True).eval()
+    model = HybridFormer(arch, out_type='avg_featmap').eval()
     ours_params = sum(p.numel() for p in model.parameters()) + 512 * 1000 + 1000
     ours_flops = count_flops(model, (torch.rand(1, 3, 224, 224), )) + 512 * 1000
     assert (ours_params, ours_flops) == (params, flops)
@@ -86,24 +85,13 @@ def test_mkca_branches_and_split():
         MultiKernelConvAttention(66)
 
 
-@pytest.mark.parametrize('hw', [(224, 224), (97, 131), (33, 65)])
-def test_any_input_size(hw):
-    model = HybridFormer('s', window_size=(7, 0)).eval()
-    with torch.no_grad():
-        outs = model(torch.rand(1, 3, *hw))
-    h, w = -(-hw[0] // 4), -(-hw[1] // 4)
-    for i, out in enumerate(outs):
-        assert out.shape == (1, model.embed_dims[i], h, w)
-        h, w = -(-h // 2), -(-w // 2)
-
-
 def test_windows_covering_the_map_equal_global_attention():
     """At 224, stage 3 is 14x14: one 14x14 window is the global attention; 7x7 windows are
     not, and only the windowed blocks use them."""
     torch.manual_seed(0)
     glob = HybridFormer('s', out_indices=(2, )).eval()
-    win14 = HybridFormer('s', out_indices=(2, ), window_size=(14, 0)).eval()
-    win7 = HybridFormer('s', out_indices=(2, ), window_size=(7, 0)).eval()
+    win14 = HybridFormer('s', out_indices=(2, ), window_size=(0, 0, 14, 0)).eval()
+    win7 = HybridFormer('s', out_indices=(2, ), window_size=(0, 0, 7, 0)).eval()
     win14.load_state_dict(glob.state_dict())
     win7.load_state_dict(glob.state_dict())
     assert [b.window_size for b in win7.stages[2]] == [7, 7, 7, 0, 7, 7, 7, 0]
@@ -129,7 +117,7 @@ def test_arch_options_and_errors():
         HybridFormer('s', frozen_stages=4)
 
 
-def test_frozen_stages_layer_depth_and_with_cp():
+def test_frozen_stages_and_layer_depth():
     model = HybridFormer('s', frozen_stages=1, norm_eval=True).train()
     assert not any(p.requires_grad for p in model.patch_embed.parameters())
     assert not any(p.requires_grad for p in model.stages[0].parameters())
@@ -143,5 +131,3 @@ def test_frozen_stages_layer_depth_and_with_cp():
     assert depth('backbone.norm3.weight', 'backbone.') == (n - 1, n)
     assert depth('backbone.stages.3.0.mlp.0.weight', 'backbone.',
                  decay_type='stage_wise') == (4, 6)
-    assert_with_cp_matches(
-        lambda cp: HybridFormer('s', out_indices=(3, ), drop_path_rate=0., with_cp=cp))

@@ -5,7 +5,7 @@ from mmhybrid.analysis import count_flops, mixformer_readme_flops
 from mmhybrid.converters.mixformer import convert_mixformer
 from mmhybrid.models import MixFormer
 from mmhybrid.testing.seeded import seeded_input, seeded_state
-from tests.conftest import assert_golden, assert_with_cp_matches, load_golden
+from tests.conftest import assert_golden, load_golden
 
 
 @pytest.fixture(scope='module')
@@ -19,14 +19,14 @@ def test_golden_logits_and_stage_tokens(golden, tag):
     (192x288 pads windows in every stage)."""
     converted = convert_mixformer(
         seeded_state(golden['entries_cls'], golden['seed'], in_dim_first=True))
-    model = MixFormer('b0', out_indices=(3, ), cls_features=True).eval()
+    model = MixFormer('b0', out_type='avg_featmap').eval()
     result = model.load_state_dict(
         {k[9:]: v for k, v in converted.items() if k.startswith('backbone.')}, strict=False)
     assert result.unexpected_keys == []
     assert all(k.endswith('num_batches_tracked') for k in result.missing_keys)
     tokens = {}
-    for i, stage in enumerate(model.layers):
-        stage.blocks[-1].register_forward_hook(
+    for i, stage in enumerate(model.stages):
+        stage[-1].register_forward_hook(
             lambda module, args, out, i=i: tokens.__setitem__(i, out))
     with torch.no_grad():
         feats = model(seeded_input(*golden['inputs'][f'logits_{tag}']))[0]
@@ -40,7 +40,7 @@ def test_golden_logits_and_stage_tokens(golden, tag):
     ('b0', 5_098_767), ('b1', 7_887_877), ('b2', 9_894_848), ('b3', 16_747_808),
     ('b4', 34_797_572), ('b5', 61_692_403), ('b6', 119_505_054)])
 def test_param_counts_equal_paddle(arch, params):
-    model = MixFormer(arch, out_indices=(3, ), cls_features=True)
+    model = MixFormer(arch, out_type='avg_featmap')
     assert sum(p.numel() for p in model.parameters()) + 1280 * 1000 + 1000 == params
 
 
@@ -58,28 +58,16 @@ def test_readme_flops_convention(arch):
 @pytest.mark.parametrize('arch,gmacs', [('b0', 0.411), ('b1', 0.711)])
 def test_exact_macs(arch, gmacs):
     """Exact multiply-adds (convs, linears, attention) of the classifier at 224."""
-    model = MixFormer(arch, out_indices=(3, ), cls_features=True).eval()
+    model = MixFormer(arch, out_type='avg_featmap').eval()
     macs = count_flops(model, (torch.rand(1, 3, 224, 224), )) + 1280 * 1000
     assert abs(macs / 1e9 - gmacs) < 1e-3
-
-
-@pytest.mark.parametrize('hw', [(224, 224), (230, 230), (97, 131)])
-def test_any_input_size(hw):
-    """The official code asserts on sizes like 230x230; padding makes any size work."""
-    model = MixFormer('b0').eval()
-    with torch.no_grad():
-        outs = model(torch.rand(1, 3, *hw))
-    h, w = -(-hw[0] // 4), -(-hw[1] // 4)
-    for i, out in enumerate(outs):
-        assert out.shape == (1, model.embed_dims[i], h, w)
-        h, w = -(-h // 2), -(-w // 2)
 
 
 def test_batch_of_one_trains_and_eval_is_unchanged():
     from mmhybrid.models.backbones.mixformer import PooledBatchNorm2d
     torch.manual_seed(0)
     model = MixFormer('b0', out_indices=(3, )).train()
-    bn = model.layers[0].blocks[0].attn.channel_interaction[1]
+    bn = model.stages[0][0].attn.channel_interaction[1]
     stats = bn.running_mean.clone()
     model(torch.rand(1, 3, 64, 64))[0].sum().backward()  # the official model raises here
     assert torch.equal(bn.running_mean, stats), 'a batch of one leaves the statistics alone'
@@ -92,17 +80,16 @@ def test_batch_of_one_trains_and_eval_is_unchanged():
     assert isinstance(bn, PooledBatchNorm2d)
 
 
-def test_frozen_stages_layer_depth_and_with_cp():
+def test_frozen_stages_and_layer_depth():
     model = MixFormer('b0', frozen_stages=2, norm_eval=True).train()
-    assert not any(p.requires_grad for p in model.layers[1].blocks.parameters())
-    assert not any(p.requires_grad for p in model.layers[0].downsample.parameters())
-    assert all(p.requires_grad for p in model.layers[1].downsample.parameters())
-    assert not model.layers[3].blocks[0].attn.conv_norm.training
+    assert not any(p.requires_grad for p in model.stages[1].parameters())
+    assert not any(p.requires_grad for p in model.downsample_layers[0].parameters())
+    assert all(p.requires_grad for p in model.downsample_layers[1].parameters())
+    assert not model.stages[3][0].attn.conv_norm.training
     n = sum(model.arch['depths']) + 2
     depth = model.get_layer_depth
     assert depth('backbone.patch_embed.stem.0.weight', 'backbone.') == (0, n)
-    assert depth('backbone.layers.1.blocks.1.attn.qkv.weight', 'backbone.') == (3, n)
-    assert depth('backbone.layers.0.downsample.reduction.weight', 'backbone.') == (2, n)
-    assert depth('backbone.layers.3.blocks.0.norm1.weight', 'backbone.',
+    assert depth('backbone.stages.1.1.attn.qkv.weight', 'backbone.') == (3, n)
+    assert depth('backbone.downsample_layers.0.reduction.weight', 'backbone.') == (2, n)
+    assert depth('backbone.stages.3.0.norm1.weight', 'backbone.',
                  decay_type='stage_wise') == (4, 6)
-    assert_with_cp_matches(lambda cp: MixFormer('b0', out_indices=(3, ), with_cp=cp))
