@@ -1,5 +1,6 @@
 """Effective receptive fields and Grad-CAM maps, the papers' two visual analyses."""
-from typing import Callable, Iterable, Optional, Tuple
+import contextlib
+from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple
 
 import numpy as np
 import torch
@@ -75,6 +76,31 @@ def grad_cam(forward: Callable[[torch.Tensor], Tuple[torch.Tensor, torch.Tensor]
     cam = F.interpolate(cam, size=image.shape[2:], mode='bilinear', align_corners=False)[0, 0]
     cam = cam.detach().numpy()
     return cam / max(cam.max(), 1e-12), target
+
+
+@contextlib.contextmanager
+def stage_output(backbone: nn.Module, stage: int) -> Iterator[Dict[str, torch.Tensor]]:
+    """Captures the NCHW output of ``backbone.stages[stage]`` (before any output layer) in
+    the yielded dict under ``'map'``, whatever the backbone returns (maps or a classifier's
+    pooled vector). A stage module that runs its blocks itself is hooked as a whole;
+    otherwise its last block is, and token outputs (B, H*W, C) called with (x, H, W) are
+    reshaped to maps."""
+    container = backbone.stages[stage]
+    captured: Dict[str, torch.Tensor] = {}
+
+    def keep(module, args, out):
+        if isinstance(out, torch.Tensor) and out.dim() == 3 and len(args) == 3:
+            _, H, W = args
+            out = out.transpose(1, 2).reshape(out.shape[0], -1, H, W)
+        if isinstance(out, torch.Tensor) and out.dim() == 4:
+            captured.setdefault('map', out)
+
+    handles = [container.register_forward_hook(keep), container[-1].register_forward_hook(keep)]
+    try:
+        yield captured
+    finally:
+        for handle in handles:
+            handle.remove()
 
 
 def overlay(image_rgb: np.ndarray, heat: np.ndarray, alpha: float = 0.5) -> np.ndarray:

@@ -5,8 +5,8 @@ the image and saved as a PNG.
         [--stage -1] [--shape 224 224] [--out cam.png]
 
 Classifiers (cls_*.py) explain the logit of --target-class (default: the top class) through
-the chosen backbone output; detectors and segmentors explain the mean activation of that
-backbone output.
+the chosen backbone stage; detectors and segmentors explain the mean activation of that
+stage.
 """
 import argparse
 import os.path as osp
@@ -19,7 +19,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
 from mmhybrid.analysis.model_info import load_model, normalisation, task_of  # noqa: E402
-from mmhybrid.analysis.visualize import grad_cam, load_image, overlay  # noqa: E402
+from mmhybrid.analysis.visualize import grad_cam, load_image, overlay, stage_output  # noqa: E402,E501
 
 
 def parse_args() -> argparse.Namespace:
@@ -29,7 +29,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('image')
     parser.add_argument('--checkpoint', help='trained weights (default: the config\'s init)')
     parser.add_argument('--target-class', type=int)
-    parser.add_argument('--stage', type=int, default=-1, help='backbone output index')
+    parser.add_argument('--stage', type=int, default=-1, help='backbone stage (-1: the last)')
     parser.add_argument('--shape', type=int, nargs=2, default=[224, 224], metavar=('H', 'W'))
     parser.add_argument('--out', default='cam.png')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -45,8 +45,10 @@ def main() -> None:
     x, rgb = load_image(args.image, tuple(args.shape), *normalisation(cfg))
 
     def forward(inputs):
-        feats = model.backbone(inputs)
-        activations = feats[args.stage]
+        # The stage's own map: a classifier's backbone may return a pooled vector.
+        with stage_output(model.backbone, args.stage) as captured:
+            feats = model.backbone(inputs)
+        activations = captured['map']
         if task != 'cls':
             return activations, activations.mean()
         neck = model.neck(feats) if model.with_neck else feats
