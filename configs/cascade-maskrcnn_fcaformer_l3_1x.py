@@ -1,5 +1,5 @@
 # Cascade Mask R-CNN + FcaFormer-L3, COCO 1x: no official 1x config, so mmdet's ConvNeXt
 # Cascade recipe.
-_base_ = ['./_base_/det/cascade-maskrcnn_1x.py', './_base_/backbones/fcaformer_l3.py']
+_base_ = ['./_base_/det/cascade-maskrcnn_1x.py', './_base_/fcaformer/fcaformer_l3.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

@@ -1,4 +1,4 @@
 # Cascade Mask R-CNN + HLG-Small, COCO 3x: mmdet's ConvNeXt Cascade 3x recipe.
-_base_ = ['./_base_/det/cascade-maskrcnn_3x.py', './_base_/backbones/hlg_s.py']
+_base_ = ['./_base_/det/cascade-maskrcnn_3x.py', './_base_/hlg/hlg_s.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

@@ -1,5 +1,5 @@
 # Cascade Mask R-CNN + HybridFormer-L, COCO 1x: no official config, so mmdet's ConvNeXt
 # Cascade recipe.
-_base_ = ['./_base_/det/cascade-maskrcnn_1x.py', './_base_/backbones/hybridformer_l.py']
+_base_ = ['./_base_/det/cascade-maskrcnn_1x.py', './_base_/hybridformer/hybridformer_l.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

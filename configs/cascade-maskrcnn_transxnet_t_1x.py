@@ -1,5 +1,5 @@
 # Cascade Mask R-CNN + TransXNet-T, COCO 1x: no official config, so mmdet's ConvNeXt
 # Cascade recipe.
-_base_ = ['./_base_/det/cascade-maskrcnn_1x.py', './_base_/backbones/transxnet_t.py']
+_base_ = ['./_base_/det/cascade-maskrcnn_1x.py', './_base_/transxnet/transxnet_t.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

@@ -1,4 +1,4 @@
 # HLG-Medium on ImageNet-1k, the official recipe (hlg-classification/config.py).
-_base_ = ['./_base_/cls/hlg_in1k.py']
+_base_ = ['./_base_/hlg/hlg_in1k.py']
 
 model = dict(backbone=dict(arch='m'), head=dict(in_channels=768))

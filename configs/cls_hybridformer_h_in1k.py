@@ -1,6 +1,6 @@
 # HybridFormer-H on ImageNet-1k (unofficial reconstruction; no recipe was published): the
 # DeiT/UniFormer recipe with lr 0.0008 at 1024 images and drop path 0.4 (our choice).
-_base_ = ['./_base_/cls/hybridformer_in1k.py']
+_base_ = ['./_base_/hybridformer/hybridformer_in1k.py']
 
 model = dict(backbone=dict(arch='h', drop_path_rate=0.4))
 optim_wrapper = dict(optimizer=dict(lr=0.0008))

@@ -1,6 +1,6 @@
 # HybridFormer-S on ImageNet-1k (unofficial reconstruction; no recipe was published): the
 # DeiT/UniFormer recipe with lr 0.001 at 1024 images and drop path 0.1 (our choice).
-_base_ = ['./_base_/cls/hybridformer_in1k.py']
+_base_ = ['./_base_/hybridformer/hybridformer_in1k.py']
 
 model = dict(backbone=dict(arch='s', drop_path_rate=0.1))
 optim_wrapper = dict(optimizer=dict(lr=0.001))

@@ -1,6 +1,6 @@
 # MixFormer-B1 on ImageNet-1k, the PaddleClas recipe (ppcls/configs/ImageNet/MixFormer/
 # mixformer_b1.yaml): lr 0.0008 at 1024 images, wd 0.04, 20 warm-up epochs, drop path 0.0.
-_base_ = ['./_base_/cls/mixformer_in1k.py']
+_base_ = ['./_base_/mixformer/mixformer_in1k.py']
 
 model = dict(backbone=dict(arch='b1', drop_path_rate=0.0))
 optim_wrapper = dict(optimizer=dict(lr=0.0008, weight_decay=0.04))

@@ -1,6 +1,6 @@
 # MixFormer-B3 on ImageNet-1k, the PaddleClas recipe (ppcls/configs/ImageNet/MixFormer/
 # mixformer_b3.yaml): lr 0.0008 at 1024 images, wd 0.04, 20 warm-up epochs, drop path 0.1.
-_base_ = ['./_base_/cls/mixformer_in1k.py']
+_base_ = ['./_base_/mixformer/mixformer_in1k.py']
 
 model = dict(backbone=dict(arch='b3', drop_path_rate=0.1))
 optim_wrapper = dict(optimizer=dict(lr=0.0008, weight_decay=0.04))

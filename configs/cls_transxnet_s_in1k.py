@@ -1,7 +1,7 @@
 # TransXNet-S on ImageNet-1k, the official recipe
 # (LMMMEng/TransXNet scripts/train_small.sh): drop path 0.2, EMA 0.99985, test
 # crop_pct 0.9 (bicubic resize to 248, center crop 224).
-_base_ = ['./_base_/cls/transxnet_in1k.py']
+_base_ = ['./_base_/transxnet/transxnet_in1k.py']
 
 model = dict(backbone=dict(arch='s', drop_path_rate=0.2), head=dict(in_channels=512))
 custom_hooks = [dict(type='EMAHook', momentum=1.5e-4, priority='ABOVE_NORMAL')]

@@ -1,7 +1,7 @@
 # TransXNet-T on ImageNet-1k, the official recipe
 # (LMMMEng/TransXNet scripts/train_tiny.sh): drop path 0.1, EMA 0.9998, test
 # crop_pct 0.9 (bicubic resize to 248, center crop 224).
-_base_ = ['./_base_/cls/transxnet_in1k.py']
+_base_ = ['./_base_/transxnet/transxnet_in1k.py']
 
 model = dict(backbone=dict(arch='t', drop_path_rate=0.1), head=dict(in_channels=448))
 custom_hooks = [dict(type='EMAHook', momentum=2e-4, priority='ABOVE_NORMAL')]

@@ -1,4 +1,4 @@
 # Mask R-CNN + FcaFormer-L2, COCO 1x: no official 1x config, so mmdet's Swin recipe.
-_base_ = ['./_base_/det/maskrcnn_1x.py', './_base_/backbones/fcaformer_l2.py']
+_base_ = ['./_base_/det/maskrcnn_1x.py', './_base_/fcaformer/fcaformer_l2.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

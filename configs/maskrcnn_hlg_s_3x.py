@@ -1,4 +1,4 @@
 # Mask R-CNN + HLG-Small, COCO 3x multi-scale: mmdet's Swin 3x recipe.
-_base_ = ['./_base_/det/maskrcnn_3x.py', './_base_/backbones/hlg_s.py']
+_base_ = ['./_base_/det/maskrcnn_3x.py', './_base_/hlg/hlg_s.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

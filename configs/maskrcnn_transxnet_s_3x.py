@@ -1,5 +1,5 @@
 # Mask R-CNN + TransXNet-S, COCO 3x multi-scale: no official 3x config, so mmdet's
 # Swin 3x recipe.
-_base_ = ['./_base_/det/maskrcnn_3x.py', './_base_/backbones/transxnet_s.py']
+_base_ = ['./_base_/det/maskrcnn_3x.py', './_base_/transxnet/transxnet_s.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

@@ -1,5 +1,5 @@
 # RetinaNet + FcaFormer-L2, COCO 1x: no official config, so the PVT AdamW recipe.
-_base_ = ['./_base_/det/retinanet_1x.py', './_base_/backbones/fcaformer_l2.py']
+_base_ = ['./_base_/det/retinanet_1x.py', './_base_/fcaformer/fcaformer_l2.py']
 
 model = dict(backbone={{_base_.backbone_p3}},
              neck=dict(in_channels={{_base_.backbone_p3_channels}}))

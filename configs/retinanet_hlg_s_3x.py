@@ -1,5 +1,5 @@
 # RetinaNet + HLG-Small, COCO 3x: the PVT optimizer with mmdet's Swin 3x schedule and augmentation.
-_base_ = ['./_base_/det/retinanet_3x.py', './_base_/backbones/hlg_s.py']
+_base_ = ['./_base_/det/retinanet_3x.py', './_base_/hlg/hlg_s.py']
 
 model = dict(backbone={{_base_.backbone_p3}},
              neck=dict(in_channels={{_base_.backbone_p3_channels}}))

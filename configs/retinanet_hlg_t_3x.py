@@ -1,5 +1,5 @@
 # RetinaNet + HLG-Tiny, COCO 3x: the PVT optimizer with mmdet's Swin 3x schedule and augmentation.
-_base_ = ['./_base_/det/retinanet_3x.py', './_base_/backbones/hlg_t.py']
+_base_ = ['./_base_/det/retinanet_3x.py', './_base_/hlg/hlg_t.py']
 
 model = dict(backbone={{_base_.backbone_p3}},
              neck=dict(in_channels={{_base_.backbone_p3_channels}}))

@@ -1,5 +1,5 @@
 # RetinaNet + HybridFormer-H, COCO 1x: no official config, so the PVT AdamW recipe.
-_base_ = ['./_base_/det/retinanet_1x.py', './_base_/backbones/hybridformer_h.py']
+_base_ = ['./_base_/det/retinanet_1x.py', './_base_/hybridformer/hybridformer_h.py']
 
 model = dict(backbone={{_base_.backbone_p3}},
              neck=dict(in_channels={{_base_.backbone_p3_channels}}))

@@ -1,5 +1,5 @@
 # RetinaNet + HybridFormer-S, COCO 1x: no official config, so the PVT AdamW recipe.
-_base_ = ['./_base_/det/retinanet_1x.py', './_base_/backbones/hybridformer_s.py']
+_base_ = ['./_base_/det/retinanet_1x.py', './_base_/hybridformer/hybridformer_s.py']
 
 model = dict(backbone={{_base_.backbone_p3}},
              neck=dict(in_channels={{_base_.backbone_p3_channels}}))

@@ -1,6 +1,6 @@
 # RetinaNet + TransXNet-T, COCO 1x: the official recipe
 # (LMMMEng/TransXNet object_detection/configs/retinanet_transx_t_fpn_1x_coco.py).
-_base_ = ['./_base_/det/retinanet_1x.py', './_base_/backbones/transxnet_t.py']
+_base_ = ['./_base_/det/retinanet_1x.py', './_base_/transxnet/transxnet_t.py']
 
 model = dict(backbone={{_base_.backbone_p3}},
              neck=dict(in_channels={{_base_.backbone_p3_channels}}))

@@ -1,4 +1,4 @@
 # Semantic FPN + HLG-Medium, ADE20K 80k: the PVT recipe.
-_base_ = ['./_base_/seg/semfpn_ade20k_80k.py', './_base_/backbones/hlg_m.py']
+_base_ = ['./_base_/seg/semfpn_ade20k_80k.py', './_base_/hlg/hlg_m.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

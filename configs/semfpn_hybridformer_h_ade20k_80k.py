@@ -1,7 +1,7 @@
 # Semantic FPN + HybridFormer-H, ADE20K 80k: UniFormer's Semantic FPN recipe (Sense-X/UniFormer
 # semantic_segmentation/fpn_seg/exp/fpn_global_*/config.py: AdamW 2e-4, wd 1e-4, cosine, whole-image
 # test), global attention, drop path 0.2 (our choice: L's).
-_base_ = ['./_base_/seg/semfpn_ade20k_80k_cosine.py', './_base_/backbones/hybridformer_h.py']
+_base_ = ['./_base_/seg/semfpn_ade20k_80k_cosine.py', './_base_/hybridformer/hybridformer_h.py']
 
 model = dict(backbone={{_base_.backbone_semfpn}},
              neck=dict(in_channels={{_base_.backbone_channels}}))

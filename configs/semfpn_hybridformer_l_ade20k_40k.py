@@ -1,4 +1,4 @@
 # Semantic FPN + HybridFormer-L, ADE20K 40k: the PVT recipe.
-_base_ = ['./_base_/seg/semfpn_ade20k_40k.py', './_base_/backbones/hybridformer_l.py']
+_base_ = ['./_base_/seg/semfpn_ade20k_40k.py', './_base_/hybridformer/hybridformer_l.py']
 
 model = dict(backbone={{_base_.backbone_seg}}, neck=dict(in_channels={{_base_.backbone_channels}}))

@@ -2,7 +2,7 @@
 # (Sense-X/UniFormer semantic_segmentation/fpn_seg/exp/fpn_global_*/config.py: AdamW 2e-4, wd 1e-4,
 # cosine, whole-image test), global attention, drop path 0.2 (UniFormer-B's FPN value; the README
 # pairs L with UniFormer-B).
-_base_ = ['./_base_/seg/semfpn_ade20k_80k_cosine.py', './_base_/backbones/hybridformer_l.py']
+_base_ = ['./_base_/seg/semfpn_ade20k_80k_cosine.py', './_base_/hybridformer/hybridformer_l.py']
 
 model = dict(backbone={{_base_.backbone_semfpn}},
              neck=dict(in_channels={{_base_.backbone_channels}}))

@@ -1,4 +1,4 @@
 # Semantic FPN + MixFormer-B5, Cityscapes 80k: no official config, so the PVT AdamW recipe.
-_base_ = ['./_base_/seg/semfpn_cityscapes_80k.py', './_base_/backbones/mixformer_b5.py']
+_base_ = ['./_base_/seg/semfpn_cityscapes_80k.py', './_base_/mixformer/mixformer_b5.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

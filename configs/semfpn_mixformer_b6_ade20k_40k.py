@@ -1,4 +1,4 @@
 # Semantic FPN + MixFormer-B6, ADE20K 40k: no official config, so the PVT recipe.
-_base_ = ['./_base_/seg/semfpn_ade20k_40k.py', './_base_/backbones/mixformer_b6.py']
+_base_ = ['./_base_/seg/semfpn_ade20k_40k.py', './_base_/mixformer/mixformer_b6.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

@@ -1,6 +1,6 @@
 # Semantic FPN + TransXNet-B, ADE20K 80k: the official recipe (LMMMEng/TransXNet
 # semantic_segmentation/configs/sfpn_transxnet_base.py).
-_base_ = ['./_base_/seg/semfpn_ade20k_80k_cosine.py', './_base_/backbones/transxnet_b.py']
+_base_ = ['./_base_/seg/semfpn_ade20k_80k_cosine.py', './_base_/transxnet/transxnet_b.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))
 # Keep the best checkpoint (by mIoU) and no other, as the official run.

@@ -1,4 +1,4 @@
 # Semantic FPN + TransXNet-B, Cityscapes 80k: no official config, so the PVT AdamW recipe.
-_base_ = ['./_base_/seg/semfpn_cityscapes_80k.py', './_base_/backbones/transxnet_b.py']
+_base_ = ['./_base_/seg/semfpn_cityscapes_80k.py', './_base_/transxnet/transxnet_b.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

@@ -1,6 +1,6 @@
 # SETR-HLG + HLG-Small, ADE20K 160k: a README row (multi-scale in the paper), with the official
 # recipe (configs/setr_hlg/setr_pup_hlg_small_512x512_160k_ade20k_bs_16.py).
-_base_ = ['./_base_/seg/setr-hlg_ade20k_160k.py', './_base_/backbones/hlg_s.py']
+_base_ = ['./_base_/hlg/setr-hlg_ade20k_160k.py', './_base_/hlg/hlg_s.py']
 
 model = dict(
     backbone={{_base_.backbone}},

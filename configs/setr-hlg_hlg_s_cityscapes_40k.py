@@ -1,7 +1,7 @@
 # SETR-HLG + HLG-Small, Cityscapes 40k: a README row, with the official recipe
 # (configs/setr_hlg/setr_pup_hlg_small_768x768_40k_cityscapes_bs_16.py). The paper lists the
 # same number as multi-scale and 80k: see setr-hlg_hlg_s_cityscapes_80k.py.
-_base_ = ['./_base_/seg/setr-hlg_cityscapes_40k.py', './_base_/backbones/hlg_s.py']
+_base_ = ['./_base_/hlg/setr-hlg_cityscapes_40k.py', './_base_/hlg/hlg_s.py']
 
 model = dict(
     backbone={{_base_.backbone}},

@@ -1,6 +1,6 @@
 # SETR-MLA, T-Base (DeiT-B/16 distilled, 384) encoder, ADE20K 160k: the official recipe
 # (configs/SETR/SETR_MLA_DeiT_512x512_160k_ade20k_bs_16.py; SGD lr 0.001).
-_base_ = ['./_base_/seg/setr_ade20k_160k.py', './_base_/seg/setr_models.py']
+_base_ = ['./_base_/setr/setr_ade20k_160k.py', './_base_/setr/setr_models.py']
 
 model = {{_base_.setr.deit_mla_ade20k}}
 setr = None  # the table of every SETR model in setr_models.py is not part of this config

@@ -1,6 +1,6 @@
 # SETR-Naive, T-Large (ViT-L/16, jx_vit_large_p16_384) encoder, Cityscapes 40k: the official recipe
 # (configs/SETR/SETR_Naive_768x768_40k_cityscapes_bs_8.py; SGD lr 0.01).
-_base_ = ['./_base_/seg/setr_cityscapes_40k.py', './_base_/seg/setr_models.py']
+_base_ = ['./_base_/setr/setr_cityscapes_40k.py', './_base_/setr/setr_models.py']
 
 model = {{_base_.setr.l_naive_cityscapes}}
 setr = None  # the table of every SETR model in setr_models.py is not part of this config

@@ -2,7 +2,7 @@
 # official recipe (configs/SETR/SETR_Naive_480x480_80k_pascal_context_bs_16.py; SGD lr 0.01). The
 # official config leaves 4 images per GPU (32 in all) where its name and the README say 16: we
 # follow the README (2 x 8).
-_base_ = ['./_base_/seg/setr_pascal_context_80k.py', './_base_/seg/setr_models.py']
+_base_ = ['./_base_/setr/setr_pascal_context_80k.py', './_base_/setr/setr_models.py']
 
 model = {{_base_.setr.l_naive_pascal_context}}
 setr = None  # the table of every SETR model in setr_models.py is not part of this config

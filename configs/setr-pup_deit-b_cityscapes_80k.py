@@ -1,6 +1,6 @@
 # SETR-PUP, T-Base (DeiT-B/16 distilled, 384) encoder, Cityscapes 80k: the official recipe
 # (configs/SETR/SETR_PUP_DeiT_768x768_80k_cityscapes_bs_8.py; SGD lr 0.01).
-_base_ = ['./_base_/seg/setr_cityscapes_80k.py', './_base_/seg/setr_models.py']
+_base_ = ['./_base_/setr/setr_cityscapes_80k.py', './_base_/setr/setr_models.py']
 
 model = {{_base_.setr.deit_pup_cityscapes}}
 setr = None  # the table of every SETR model in setr_models.py is not part of this config

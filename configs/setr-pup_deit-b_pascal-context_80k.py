@@ -1,6 +1,6 @@
 # SETR-PUP, T-Base (DeiT-B/16 distilled, 384) encoder, Pascal Context (60 classes) 80k: the official
 # recipe (configs/SETR/SETR_PUP_DeiT_480x480_80k_pascal_context_bs_16.py; SGD lr 0.001).
-_base_ = ['./_base_/seg/setr_pascal_context_80k.py', './_base_/seg/setr_models.py']
+_base_ = ['./_base_/setr/setr_pascal_context_80k.py', './_base_/setr/setr_models.py']
 
 model = {{_base_.setr.deit_pup_pascal_context}}
 setr = None  # the table of every SETR model in setr_models.py is not part of this config

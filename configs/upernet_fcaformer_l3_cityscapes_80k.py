@@ -1,5 +1,5 @@
 # UperNet + FcaFormer-L3, Cityscapes 80k: no official config, so mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/backbones/fcaformer_l3.py']
+_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/fcaformer/fcaformer_l3.py']
 
 model = dict(
     backbone={{_base_.backbone}},

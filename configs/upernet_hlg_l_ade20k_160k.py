@@ -1,5 +1,5 @@
 # UperNet + HLG-Large, ADE20K 160k: mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/backbones/hlg_l.py']
+_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/hlg/hlg_l.py']
 
 model = dict(
     backbone={{_base_.backbone}},

@@ -1,5 +1,5 @@
 # UperNet + HLG-Medium, Cityscapes 80k: mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/backbones/hlg_m.py']
+_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/hlg/hlg_m.py']
 
 model = dict(
     backbone={{_base_.backbone}},

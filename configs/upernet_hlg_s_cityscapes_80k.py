@@ -1,5 +1,5 @@
 # UperNet + HLG-Small, Cityscapes 80k: mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/backbones/hlg_s.py']
+_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/hlg/hlg_s.py']
 
 model = dict(
     backbone={{_base_.backbone}},

@@ -1,5 +1,5 @@
 # UperNet + HLG-Tiny, ADE20K 160k: mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/backbones/hlg_t.py']
+_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/hlg/hlg_t.py']
 
 model = dict(
     backbone={{_base_.backbone}},

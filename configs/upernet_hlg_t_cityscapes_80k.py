@@ -1,5 +1,5 @@
 # UperNet + HLG-Tiny, Cityscapes 80k: mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/backbones/hlg_t.py']
+_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/hlg/hlg_t.py']
 
 model = dict(
     backbone={{_base_.backbone}},

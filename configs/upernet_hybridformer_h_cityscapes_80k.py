@@ -1,5 +1,5 @@
 # UperNet + HybridFormer-H, Cityscapes 80k: no official config, so mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/backbones/hybridformer_h.py']
+_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/hybridformer/hybridformer_h.py']
 
 model = dict(
     backbone={{_base_.backbone_seg_cityscapes}},

@@ -1,5 +1,5 @@
 # UperNet + HybridFormer-L, ADE20K 160k: no official config, so mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/backbones/hybridformer_l.py']
+_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/hybridformer/hybridformer_l.py']
 
 model = dict(
     backbone={{_base_.backbone_seg}},

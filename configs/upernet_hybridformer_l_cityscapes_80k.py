@@ -1,5 +1,5 @@
 # UperNet + HybridFormer-L, Cityscapes 80k: no official config, so mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/backbones/hybridformer_l.py']
+_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/hybridformer/hybridformer_l.py']
 
 model = dict(
     backbone={{_base_.backbone_seg_cityscapes}},

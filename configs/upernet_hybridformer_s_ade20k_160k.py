@@ -1,5 +1,5 @@
 # UperNet + HybridFormer-S, ADE20K 160k: no official config, so mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/backbones/hybridformer_s.py']
+_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/hybridformer/hybridformer_s.py']
 
 model = dict(
     backbone={{_base_.backbone_seg}},

@@ -1,5 +1,5 @@
 # UperNet + HybridFormer-S, Cityscapes 80k: no official config, so mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/backbones/hybridformer_s.py']
+_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/hybridformer/hybridformer_s.py']
 
 model = dict(
     backbone={{_base_.backbone_seg_cityscapes}},

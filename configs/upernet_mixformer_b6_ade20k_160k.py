@@ -1,6 +1,6 @@
 # UperNet + MixFormer-B6, ADE20K 160k: the PaddleClas README row, with mmseg's Swin recipe,
 # which the paper follows.
-_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/backbones/mixformer_b6.py']
+_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/mixformer/mixformer_b6.py']
 
 model = dict(
     backbone={{_base_.backbone}},

@@ -1,5 +1,5 @@
 # UperNet + TransXNet-B, ADE20K 160k: no official config, so mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/backbones/transxnet_b.py']
+_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/transxnet/transxnet_b.py']
 
 model = dict(
     backbone={{_base_.backbone}},

@@ -1,5 +1,5 @@
 # UperNet + TransXNet-B, Cityscapes 80k: no official config, so mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/backbones/transxnet_b.py']
+_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/transxnet/transxnet_b.py']
 
 model = dict(
     backbone={{_base_.backbone}},

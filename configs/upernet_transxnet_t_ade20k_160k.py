@@ -1,5 +1,5 @@
 # UperNet + TransXNet-T, ADE20K 160k: no official config, so mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/backbones/transxnet_t.py']
+_base_ = ['./_base_/seg/upernet_ade20k_160k.py', './_base_/transxnet/transxnet_t.py']
 
 model = dict(
     backbone={{_base_.backbone}},

@@ -1,5 +1,5 @@
 # UperNet + TransXNet-T, Cityscapes 80k: no official config, so mmseg's Swin recipe.
-_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/backbones/transxnet_t.py']
+_base_ = ['./_base_/seg/upernet_cityscapes_80k.py', './_base_/transxnet/transxnet_t.py']
 
 model = dict(
     backbone={{_base_.backbone}},

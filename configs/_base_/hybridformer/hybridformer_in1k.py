@@ -3,7 +3,7 @@
 # norms, biases and 1-d parameters), 5 warm-up epochs from 1e-6, cosine to 1e-5, RandAugment,
 # Mixup 0.8, CutMix 1.0, label smoothing 0.1, random erasing 0.25. The classifier is
 # UniFormer's: BatchNorm and global average pooling (the backbone's avg_featmap), Linear.
-_base_ = ['./imagenet_adamw_300e.py']
+_base_ = ['../cls/imagenet_adamw_300e.py']
 
 model = dict(
     backbone=dict(type='mmhybrid.HybridFormer', out_type='avg_featmap'),

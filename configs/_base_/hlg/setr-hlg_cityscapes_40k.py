@@ -7,7 +7,7 @@ _base_ = [
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_40k.py',
     './setr-hlg_model.py',
-    './tta.py',
+    '../seg/tta.py',
 ]
 
 crop_size = (768, 768)

@@ -1,6 +1,6 @@
 # RetinaNet 1x with the official HLG detection recipe (hlg-detection/configs/retinanet_hlg):
 # hlg_1x_recipe.py's AdamW 1e-4 / wd 1e-4 without decay on norms and multi-scale training.
-_base_ = ['./retinanet_1x.py', './hlg_1x_recipe.py']
+_base_ = ['../det/retinanet_1x.py', './hlg_1x_recipe.py']
 
 optim_wrapper = {{_base_.hlg_optim_wrapper}}
 train_pipeline = [

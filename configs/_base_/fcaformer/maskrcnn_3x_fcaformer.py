@@ -3,7 +3,7 @@
 # biases only: the official constructor exempts nothing else), lr decay 0.95 with the official
 # 'layer_wise_cab' grouping, mixed precision (the official fp16 optimizer hook; fp32 where no
 # GPU is present).
-_base_ = ['./maskrcnn_3x.py']
+_base_ = ['../det/maskrcnn_3x.py']
 
 optim_wrapper = dict(
     type='AmpOptimWrapper',

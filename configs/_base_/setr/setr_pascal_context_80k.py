@@ -9,7 +9,7 @@ _base_ = [
     'mmseg::_base_/datasets/pascal_context.py',
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_80k.py',
-    './tta.py',
+    '../seg/tta.py',
     './setr_recipe.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)

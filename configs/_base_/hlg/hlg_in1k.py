@@ -6,7 +6,7 @@
 # is passed), no LayerNorm between stages, global average pooling of the last stage after its
 # LayerNorm, Linear. Mixed precision (AMP_ENABLE; fp32 where no GPU is present). Released
 # checkpoints load through the converter.
-_base_ = ['./imagenet_adamw_300e.py']
+_base_ = ['../cls/imagenet_adamw_300e.py']
 
 model = dict(
     backbone=dict(type='mmhybrid.HLG', out_indices=(3, ), dense_norms=False, norm_eps=1e-5,

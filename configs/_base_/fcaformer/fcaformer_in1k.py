@@ -2,7 +2,7 @@
 # AdamW lr 2e-3 at 1024 images, wd 0.05 (none on 1-d parameters and biases), 20 warm-up
 # epochs, cosine to 1e-6, EMA 0.9999; test resize 256, crop 224. Leaf configs set the arch,
 # drop path and head width.
-_base_ = ['./imagenet_adamw_300e.py']
+_base_ = ['../cls/imagenet_adamw_300e.py']
 
 model = dict(
     backbone=dict(type='mmhybrid.FcaFormer', out_type='avg_featmap'),

@@ -3,7 +3,7 @@
 # random erasing 0.25, per batch Mixup 0.2 or CutMix 1.0, label smoothing 0.1; no weight decay
 # on 1-d parameters, biases, norms and the relative position tables. The classifier is the
 # official one: LayerNorm, Linear to 1280, GELU, token mean (in the backbone), Linear.
-_base_ = ['./imagenet_adamw_300e.py']
+_base_ = ['../cls/imagenet_adamw_300e.py']
 
 model = dict(
     backbone=dict(type='mmhybrid.MixFormer', out_type='avg_featmap'),

@@ -4,7 +4,7 @@
 # (512, stride 341; Swin's whole-image test otherwise); mixed precision (the official fp16
 # optimizer hook; fp32 where no GPU is present). Multi-scale + flip: tools/test.py --tta (the
 # README's 47.6 is multi-scale).
-_base_ = ['./upernet_ade20k_160k.py']
+_base_ = ['../seg/upernet_ade20k_160k.py']
 
 model = dict(test_cfg=dict(mode='slide', crop_size=(512, 512), stride=(341, 341)))
 

@@ -7,7 +7,7 @@ _base_ = [
     'mmseg::_base_/datasets/cityscapes_768x768.py',
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_40k.py',
-    './tta.py',
+    '../seg/tta.py',
     './setr_recipe.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)

@@ -3,7 +3,7 @@
 # from 1e-6, cosine to 1e-5 over 300 epochs, then timm's 10 cool-down epochs at 1e-5 (310 in
 # all); SyncBN (--sync-bn) and mixed precision (--native-amp; fp32 where no GPU is present).
 # Leaf configs set the arch, drop path, EMA and test crop.
-_base_ = ['./imagenet_adamw_300e.py']
+_base_ = ['../cls/imagenet_adamw_300e.py']
 
 model = dict(backbone=dict(type='mmhybrid.TransXNet', out_indices=(3, ),
                            norm_cfg=dict(type='SyncBN', requires_grad=True)))
