@@ -1,6 +1,6 @@
 # Mask R-CNN + FcaFormer-L1, COCO 3x: L2's official recipe applied to L1 (no
 # official L1 dense model; hkzhang-git/FcaFormer object_detection/configs/fcaformer/
 # mask_rcnn_fcaformer_l2_set1_480-800_adamw_3x_coco_in1k.py).
-_base_ = ['./_base_/fcaformer/maskrcnn_3x_fcaformer.py', './_base_/fcaformer/fcaformer_l1.py']
+_base_ = ['./_base_/fcaformer/maskrcnn_3x.py', './_base_/fcaformer/fcaformer_l1.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

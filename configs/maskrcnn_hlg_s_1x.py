@@ -1,5 +1,5 @@
 # Mask R-CNN + HLG-Small, COCO 1x: a row of the paper's Mask R-CNN table, with the paper's
 # recipe (maskrcnn_1x_hlg.py; no official config beyond the model base exists).
-_base_ = ['./_base_/hlg/maskrcnn_1x_hlg.py', './_base_/hlg/hlg_s.py']
+_base_ = ['./_base_/hlg/maskrcnn_1x.py', './_base_/hlg/hlg_s.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

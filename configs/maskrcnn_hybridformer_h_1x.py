@@ -1,6 +1,6 @@
 # Mask R-CNN + HybridFormer-H, COCO 1x: UniFormer's Mask R-CNN 1x recipe
 # (maskrcnn_1x_uniformer.py; the README compares with UniFormer-h14 and gives no recipe), with
 # stage 3 in 14x14 windows and every 4th block global; drop path 0.4 (our choice).
-_base_ = ['./_base_/hybridformer/maskrcnn_1x_uniformer.py', './_base_/hybridformer/hybridformer_h.py']
+_base_ = ['./_base_/hybridformer/maskrcnn_1x.py', './_base_/hybridformer/hybridformer_h.py']
 
 model = dict(backbone={{_base_.backbone}}, neck=dict(in_channels={{_base_.backbone_channels}}))

@@ -1,6 +1,6 @@
 # RetinaNet + HLG-Large, COCO 1x: a README row; the official recipe (hlg-detection/configs/
 # retinanet_hlg/retinanet_hlg_large_fpn_mstrain_1x_coco.py), multi-scale training.
-_base_ = ['./_base_/hlg/retinanet_1x_hlg.py', './_base_/hlg/hlg_l.py']
+_base_ = ['./_base_/hlg/retinanet_1x.py', './_base_/hlg/hlg_l.py']
 
 model = dict(backbone={{_base_.backbone_p3}},
              neck=dict(in_channels={{_base_.backbone_p3_channels}}))

@@ -15,14 +15,13 @@ model = dict(
     data_preprocessor=dict(size=crop_size),
     decode_head=dict(num_classes=19),
     auxiliary_head=dict(num_classes=19),
-    test_cfg=dict(mode='slide', crop_size=crop_size, stride=(512, 512)))
+    test_cfg=dict(crop_size=crop_size, stride=(512, 512)))
 optim_wrapper = {{_base_.setr_hlg_optim_wrapper}}
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
+    {{_base_.setr_hlg_warmup}},
     dict(type='PolyLR', power=1.0, eta_min=0.0, by_epoch=False, begin=1500, end=40000),
 ]
 tta_pipeline = {{_base_.ms_flip_cityscapes_768}}
 train_dataloader = dict(batch_size=2)
 val_dataloader = dict(batch_size=1)
 test_dataloader = val_dataloader
-auto_scale_lr = dict(enable=False, base_batch_size=16)

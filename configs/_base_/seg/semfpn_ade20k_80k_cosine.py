@@ -1,33 +1,10 @@
 # Semantic FPN on ADE20K, 512x512 crops, 80k iterations, 8 GPUs x 4 images, with the
-# UniFormer/TransXNet recipe (AdamW 2e-4, wd 1e-4, 1000 warm-up iterations from 0.1x, cosine;
-# whole-image test at 2048x512 rounded up to a multiple of 32, the official AlignResize;
-# multi-scale + flip with the same rounding for tools/test.py --tta).
-_base_ = [
-    'mmseg::_base_/models/fpn_r50.py',
-    'mmseg::_base_/datasets/ade20k.py',
-    'mmseg::_base_/default_runtime.py',
-    'mmseg::_base_/schedules/schedule_80k.py',
-    './ade20k_align32_test.py',
-]
-custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
+# UniFormer/TransXNet recipe: as semfpn_ade20k_80k.py (AdamW 2e-4, wd 1e-4; whole-image test at
+# 2048x512 rounded up to a multiple of 32, the official AlignResize; multi-scale + flip with the
+# same rounding for tools/test.py --tta), but 1000 warm-up iterations from 0.1x, then cosine.
+_base_ = ['./semfpn_ade20k_80k.py']
 
-crop_size = (512, 512)
-model = dict(
-    pretrained=None,
-    data_preprocessor=dict(size=crop_size),
-    neck=dict(num_outs=4),
-    decode_head=dict(num_classes=150),
-    test_cfg=dict(mode='whole'))
-val_dataloader = dict(dataset=dict(pipeline={{_base_.align32_test_pipeline}}))
-test_dataloader = val_dataloader
-tta_pipeline = {{_base_.ms_flip_ade20k_align32}}
-
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-4, betas=(0.9, 0.999), weight_decay=1e-4))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=1000),
     dict(type='CosineAnnealingLR', eta_min=2e-4 * 1e-8, by_epoch=False, begin=1000, end=80000),
 ]
-auto_scale_lr = dict(enable=False, base_batch_size=32)
