@@ -3,10 +3,11 @@ import argparse
 import os
 import os.path as osp
 import sys
-from typing import Callable, Dict
+from typing import Callable, Dict, Optional
 
 
-def generate_main(description: str, render: Callable[[], Dict[str, str]], tool: str) -> None:
+def generate_main(description: str, render: Callable[[], Dict[str, str]], tool: str,
+                  measure: Optional[Callable[[], None]] = None) -> None:
     """Write the files ``render()`` returns (path -> text), or with ``--check`` exit 1 when any
     differs from what is on disk.
 
@@ -14,11 +15,17 @@ def generate_main(description: str, render: Callable[[], Dict[str, str]], tool: 
         description: The tool's help text.
         render: Builds every file the tool owns.
         tool: How to run the tool, for the out-of-date message.
+        measure: Re-measures the facts ``render`` reads (``--measure``, before rendering).
     """
     parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--check', action='store_true', help='exit 1 if out of date')
+    if measure is not None:
+        parser.add_argument('--measure', action='store_true',
+                            help='re-measure the facts first (slow)')
     args = parser.parse_args()
+    if getattr(args, 'measure', False):
+        measure()
     files = render()
     stale = [path for path, text in files.items()
              if not osp.exists(path) or open(path).read() != text]

@@ -1,9 +1,11 @@
-"""docs/model_zoo.md has exactly one row per config, with the measured parameters."""
+"""The model zoo, the metafiles and model-index.yml are generated from the facts in one
+direction (tools/misc/gen_model_zoo.py), are up to date, and the facts are checked."""
 import os.path as osp
-import re
 
 import pytest
+import yaml
 
+from mmhybrid.utils.model_zoo import describe, format_metrics, leaf_configs, load_facts
 from tests.conftest import REPO, load_tool
 
 
@@ -12,27 +14,47 @@ def zoo():
     return load_tool('misc/gen_model_zoo.py')
 
 
-def _rows():
-    with open(osp.join(REPO, 'docs', 'model_zoo.md')) as f:
-        return {m.group(1): line.split('|') for line in f
-                if (m := re.match(r'\| `([^`]+)` \|', line))}
+def test_generated_files_are_up_to_date(zoo):
+    files = zoo.render()
+    assert {osp.relpath(p, REPO) for p in files} >= {'docs/model_zoo.md', 'model-index.yml'}
+    stale = [osp.relpath(p, REPO) for p, text in files.items()
+             if not osp.exists(p) or open(p).read() != text]
+    assert not stale, f'run python tools/misc/gen_model_zoo.py: {stale}'
 
 
 def test_one_row_per_config(zoo):
-    rows, configs = set(_rows()), set(zoo.leaf_configs())
-    assert not configs - rows, f'configs without a row (run tools/misc/gen_model_zoo.py): ' \
-        f'{sorted(configs - rows)}'
-    assert not rows - configs, f'rows without a config: {sorted(rows - configs)}'
+    rows = zoo.rows()
+    assert [r['name'] for r in rows] == leaf_configs(REPO)
+    index = yaml.safe_load(open(osp.join(REPO, 'model-index.yml')))
+    listed = [m['Name'] for path in index['Import']
+              for m in yaml.safe_load(open(osp.join(REPO, path)))['Models']]
+    assert sorted(listed) == leaf_configs(REPO)
 
 
-def test_every_config_follows_the_naming_scheme(zoo):
-    for name in zoo.leaf_configs():
-        zoo.describe(name)
+def test_every_config_follows_the_naming_scheme():
+    for name in leaf_configs(REPO):
+        describe(name)
     with pytest.raises(ValueError, match='unknown framework'):
-        zoo.describe('yolo_transxnet_t_1x')
+        describe('yolo_transxnet_t_1x')
 
 
 @pytest.mark.parametrize('name', ['cls_transxnet_t_in1k', 'retinanet_transxnet_s_1x'])
-def test_params_column_is_measured(zoo, name):
-    assert _rows()[name][-3].strip() == zoo.measured_params(name)
+def test_measured_params_are_measured(zoo, name):
+    assert load_facts(zoo.PARAMS)[name] == zoo.measured_params(name)
     assert zoo.measured_params('cls_transxnet_t_in1k') == '12.83M'
+
+
+def test_paper_metrics_are_numbers_with_metafile_names(tmp_path):
+    paper = load_facts(osp.join(REPO, 'docs', 'paper_results.yml'), leaf_configs(REPO))
+    assert paper['maskrcnn_transxnet_t_1x']['metrics'] == {'box AP': 44.5, 'mask AP': 40.7}
+    assert paper['maskrcnn_hlg_t_1x']['source'] == 'HLG paper (IJCV 2024), Mask R-CNN table'
+    assert format_metrics({'box AP': 44.5, 'mask AP': 40.7}) == 'AP^b 44.5 / AP^m 40.7'
+    assert format_metrics({'mIoU': 42.0, 'mIoU (multi-scale)': 43.5}) == \
+        'mIoU 42.0 / mIoU (ms) 43.5'
+    bad = tmp_path / 'bad.yml'
+    bad.write_text('cls_transxnet_t_in1k: {metrics: {top-1: 81.6}, source: x}\n')
+    with pytest.raises(ValueError, match='metric top-1'):
+        load_facts(str(bad), leaf_configs(REPO))
+    bad.write_text('cls_nothing_x_in1k: {metrics: {mIoU: 1.0}, source: x}\n')
+    with pytest.raises(KeyError, match='do not exist'):
+        load_facts(str(bad), leaf_configs(REPO))

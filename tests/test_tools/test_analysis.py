@@ -13,7 +13,7 @@ from PIL import Image
 
 from mmhybrid.analysis import count_flops, count_flops_module_hooks
 from mmhybrid.analysis.visualize import effective_receptive_field, grad_cam
-from tests.conftest import REPO, load_tool, run_python
+from tests.conftest import REPO, run_python
 
 TOOLS = osp.join(REPO, 'tools')
 
@@ -143,14 +143,3 @@ def test_browse_dataset(toy_workspace, tmp_path, config, num):
     assert len(files) == num
     drawn = np.asarray(Image.open(files[0]).convert('RGB')).astype(int)
     assert drawn.std() > 0
-
-
-def test_metafiles_are_up_to_date_and_parse_metrics():
-    module = load_tool('misc/gen_metafiles.py')
-    assert module.parse_metrics('AP^b 44.5 / AP^m 40.7') == {'box AP': 44.5, 'mask AP': 40.7}
-    assert module.parse_metrics('mIoU 42.0 / 43.5 (ms)') == {
-        'mIoU': 42.0, 'mIoU (multi-scale)': 43.5}
-    assert module.parse_metrics('top-1 81.6') == {'Top 1 Accuracy': 81.6}
-    stale = [p for p, text in module.render().items()
-             if open(osp.join(REPO, p)).read() != text]
-    assert not stale, f'run python tools/misc/gen_metafiles.py: {stale}'

@@ -15,7 +15,6 @@ Default inputs are the papers': 224x224 (cls), 800x1280 (det), 512x2048 (ADE20K 
 1024x2048 (Cityscapes seg).
 """
 import argparse
-import glob
 import json
 import os.path as osp
 import resource
@@ -30,6 +29,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
 from mmhybrid.analysis.model_info import CONVENTIONS, complexity, load_config  # noqa: E402
+from mmhybrid.utils.model_zoo import leaf_configs, load_facts  # noqa: E402
 
 COMPLEXITY = osp.join(ROOT, 'docs', 'model_complexity.yml')
 PAPER = osp.join(ROOT, 'docs', 'paper_results.yml')
@@ -70,9 +70,9 @@ def report(path: str, result: Dict[str, object], paper: Dict[str, str]) -> str:
         if name in result:
             label = f'paper ({result["paper_convention"]})' if name == 'paper' else name
             lines.append(f'FLOPs {label:<28}: {result[name] / 1e9:.3f} G')
-    if paper.get('complexity'):
-        lines.append(f'paper reports (params / FLOPs): {paper["complexity"]} '
-                     f'({paper.get("source", "")})')
+    reported = ' / '.join(paper[k] for k in ('params', 'flops') if k in paper)
+    if reported:
+        lines.append(f'paper reports (params / FLOPs): {reported} ({paper.get("source", "")})')
     return '\n'.join(lines)
 
 
@@ -104,16 +104,11 @@ def _measure_in_subprocess(name: str, memory_gb: float) -> dict:
 
 
 def run_all(every: bool, memory_gb: float, force: bool) -> None:
-    with open(PAPER) as f:
-        paper = yaml.safe_load(f)
-    names = sorted(osp.splitext(osp.basename(p))[0]
-                   for p in glob.glob(osp.join(ROOT, 'configs', '*.py')))
+    names = leaf_configs(ROOT)
+    paper = load_facts(PAPER, names)
     if not every:
-        names = [n for n in names if paper.get(n, {}).get('complexity')]
-    table: Dict[str, dict] = {}
-    if osp.exists(COMPLEXITY):
-        with open(COMPLEXITY) as f:
-            table = yaml.safe_load(f) or {}
+        names = [n for n in names if {'params', 'flops'} & set(paper.get(n, {}))]
+    table: Dict[str, dict] = load_facts(COMPLEXITY)
     # Configs that differ only in schedule build the same model: count each model once.
     by_model: Dict[str, dict] = {}
     for i, name in enumerate(names):
@@ -148,8 +143,7 @@ def main() -> None:
         return
     result = complexity(load_config(args.config, args.cfg_options), args.shape,
                         args.convention)
-    with open(PAPER) as f:
-        paper = yaml.safe_load(f)
+    paper = load_facts(PAPER)
     name = osp.splitext(osp.basename(args.config))[0]
     if args.json:
         print(json.dumps(result))

@@ -19,7 +19,8 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
 from mmhybrid.analysis.model_info import load_model, normalisation, task_of  # noqa: E402
-from mmhybrid.analysis.visualize import grad_cam, load_image, overlay, stage_output  # noqa: E402,E501
+from mmhybrid.analysis.visualize import (grad_cam, load_image, overlay,  # noqa: E402,E501
+                                         stage_output)
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,11 +1,14 @@
-"""Write docs/model_zoo.md: one row per config under configs/ (task, framework, backbone,
-schedule, the paper's numbers from docs/paper_results.yml, and our measured parameters).
+"""Write docs/model_zoo.md, one OpenMMLab metafile per family (configs/_metafiles/<family>/
+metafile.yml) and model-index.yml, so that `mim search mmhybrid` lists our models. All three
+come from the facts only (mmhybrid.utils.model_zoo): the config names, docs/paper_results.yml,
+docs/model_params.yml (measured parameters) and docs/model_complexity.yml (measured FLOPs).
 
-    python tools/misc/gen_model_zoo.py            # rewrite docs/model_zoo.md
-    python tools/misc/gen_model_zoo.py --check    # exit 1 if it is out of date
+    python tools/misc/gen_model_zoo.py             # rewrite them
+    python tools/misc/gen_model_zoo.py --check     # exit 1 if they are out of date
+    python tools/misc/gen_model_zoo.py --measure   # first rebuild every model, count parameters
 """
-import glob
 import os.path as osp
+import warnings
 from typing import Dict, List
 
 import yaml
@@ -13,66 +16,67 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from mmhybrid.utils.docgen import generate_main
+from mmhybrid.utils.model_zoo import describe, format_metrics, leaf_configs, load_facts
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 ZOO = osp.join(ROOT, 'docs', 'model_zoo.md')
 PAPER = osp.join(ROOT, 'docs', 'paper_results.yml')
+PARAMS = osp.join(ROOT, 'docs', 'model_params.yml')
 COMPLEXITY = osp.join(ROOT, 'docs', 'model_complexity.yml')
-FRAMEWORKS = {
-    'cls': ('classification', 'ImageNet-1k classifier'),
-    'maskrcnn': ('detection', 'Mask R-CNN'),
-    'cascade-maskrcnn': ('detection', 'Cascade Mask R-CNN'),
-    'retinanet': ('detection', 'RetinaNet'),
-    'semfpn': ('segmentation', 'Semantic FPN'),
-    'upernet': ('segmentation', 'UperNet'),
-    'setr-naive': ('segmentation', 'SETR-Naive'),
-    'setr-pup': ('segmentation', 'SETR-PUP'),
-    'setr-mla': ('segmentation', 'SETR-MLA'),
-    'setr-hlg': ('segmentation', 'SETR-HLG'),
+INDEX = 'model-index.yml'
+METAFILE = 'configs/_metafiles/{}/metafile.yml'
+FAMILIES = {
+    'transxnet': ('TransXNet', 'https://arxiv.org/abs/2310.19380',
+                  'TransXNet: Learning Both Global and Local Dynamics with a Dual Dynamic Token '
+                  'Mixer for Visual Recognition'),
+    'fcaformer': ('FcaFormer', 'https://arxiv.org/abs/2211.07198',
+                  'Fcaformer: Forward Cross Attention in Hybrid Vision Transformer'),
+    'mixformer': ('MixFormer', 'https://arxiv.org/abs/2204.02557',
+                  'MixFormer: Mixing Features across Windows and Dimensions'),
+    'vit': ('SETR', 'https://arxiv.org/abs/2012.15840',
+            'Rethinking Semantic Segmentation from a Sequence-to-Sequence Perspective with '
+            'Transformers'),
+    'hlg': ('HLG', 'https://github.com/fudan-zvg/SETR',
+            'HLG Transformer (README and code in the SETR repository, hlg branch)'),
+    'hybridformer': ('HybridFormer', 'https://github.com/QingbeiGuo/HybridFormer',
+                     'HybridFormer (README only; mmhybrid\'s reconstruction)'),
 }
-DATASETS = {'in1k': 'ImageNet-1k', 'ade20k': 'ADE20K', 'cityscapes': 'Cityscapes',
-            'pascal-context': 'Pascal Context'}
-
-
-def leaf_configs() -> List[str]:
-    """Config names (without .py) under configs/, except bases and demos."""
-    return sorted(osp.splitext(osp.basename(p))[0]
-                  for p in glob.glob(osp.join(ROOT, 'configs', '*.py')))
-
-
-def describe(name: str) -> Dict[str, str]:
-    """Split ``<framework>_<backbone>_<variant>_<schedule>[_<dataset>_<iters>]`` (SETR:
-    ``<framework>_<backbone>-<variant>_<dataset>_<iters>``), optionally ending in ``_bs<N>``
-    for a batch size other than the schedule's usual one."""
-    framework, backbone, *rest = name.split('_')
-    batch = ''
-    if rest and rest[-1].startswith('bs') and rest[-1][2:].isdigit():
-        batch = f', batch {rest.pop()[2:]}'
-    if '-' in backbone:
-        backbone, variant = backbone.split('-', 1)
-    else:
-        variant, *rest = rest
-    if framework not in FRAMEWORKS:
-        raise ValueError(f'config {name}: unknown framework {framework!r}')
-    task, title = FRAMEWORKS[framework]
-    if rest == ['in1k']:
-        dataset, schedule = 'ImageNet-1k', '300 epochs'
-    elif len(rest) == 1:
-        dataset, schedule = 'COCO', rest[0]
-    elif len(rest) == 2 and rest[0] in DATASETS:
-        dataset, schedule = DATASETS[rest[0]], rest[1]
-    else:
-        raise ValueError(f'config {name} does not follow the naming scheme')
-    return dict(task=task, framework=title, backbone=f'{backbone}-{variant}',
-                dataset=dataset, schedule=schedule + batch)
+# SETR's DeiT-B encoder belongs to the SETR (vit) collection.
+FAMILY_OF_ENCODER = {'deit': 'vit'}
+TASKS = {'classification': 'Image Classification', 'detection': 'Object Detection',
+         'segmentation': 'Semantic Segmentation'}
 
 
 def measured_params(name: str) -> str:
+    """Parameters of the whole model a config builds, e.g. '12.83M'."""
     cfg = Config.fromfile(osp.join(ROOT, 'configs', f'{name}.py'))
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         registry = __import__(f'{cfg.default_scope}.registry', fromlist=['MODELS']).MODELS
         model = registry.build(cfg.model)
     return f'{sum(p.numel() for p in model.parameters()) / 1e6:.2f}M'
+
+
+def measure() -> None:
+    """Rebuild every config's model and write docs/model_params.yml."""
+    warnings.filterwarnings('ignore')
+    params = {name: measured_params(name) for name in leaf_configs(ROOT)}
+    with open(PARAMS, 'w') as f:
+        f.write('# Written by tools/misc/gen_model_zoo.py --measure: parameters of the whole '
+                'model each\n# config builds.\n')
+        yaml.safe_dump(params, f, sort_keys=False)
+
+
+def rows() -> List[dict]:
+    """One dict per config: its name, described, with the facts about it."""
+    names = leaf_configs(ROOT)
+    paper = load_facts(PAPER, names)
+    params = load_facts(PARAMS, names)
+    complexity = load_facts(COMPLEXITY, names)
+    missing = sorted(set(names) - set(params))
+    if missing:
+        raise KeyError(f'{PARAMS} lacks {missing}: run tools/misc/gen_model_zoo.py --measure')
+    return [dict(name=n, **describe(n), paper=paper.get(n, {}), params=params[n],
+                 complexity=complexity.get(n)) for n in names]
 
 
 def _flops_cell(entry) -> str:
@@ -83,39 +87,76 @@ def _flops_cell(entry) -> str:
     return f'{entry["flops"]} ({entry["convention"]}, {entry["shape"]})'
 
 
-def render() -> str:
-    with open(PAPER) as f:
-        paper = yaml.safe_load(f)
-    measured = {}
-    if osp.exists(COMPLEXITY):
-        with open(COMPLEXITY) as f:
-            measured = yaml.safe_load(f) or {}
-    names = leaf_configs()
-    unknown = set(paper) - set(names)
-    if unknown:
-        raise KeyError(f'{PAPER} has results for configs that do not exist: {sorted(unknown)}')
+def render_zoo(table: List[dict]) -> str:
     lines = [
         '# Model zoo', '',
-        'Generated by `python tools/misc/gen_model_zoo.py` from `configs/` and',
-        '`docs/paper_results.yml`; do not edit by hand. "paper" columns are what the papers or',
-        'official READMEs report (params / FLOPs as they count them); "params" is the whole',
-        'model as mmhybrid builds it. Blank paper cells: the paper reports no such row.',
-        '"FLOPs" is ours in the paper\'s counting convention at the paper\'s input size, from',
-        '`docs/model_complexity.yml` (`python tools/analysis/get_flops.py --all [--every]`);',
+        'Generated by `python tools/misc/gen_model_zoo.py` from `configs/`,',
+        '`docs/paper_results.yml`, `docs/model_params.yml` and `docs/model_complexity.yml`; do',
+        'not edit by hand. "paper" columns are what the papers or official READMEs report',
+        '(params / FLOPs as they count them; "(ms)": multi-scale + flip test); "params" is the',
+        'whole model as mmhybrid builds it. Blank paper cells: the paper reports no such row.',
+        '"FLOPs" is ours in the paper\'s counting convention at the paper\'s input size',
+        '(`python tools/analysis/get_flops.py --all [--every]`);',
         '`tools/analysis/get_flops.py CONFIG` prints every convention for any config.', '',
         '| config | task | dataset | framework | backbone | schedule | paper metric | '
         'paper params / FLOPs | params | FLOPs (convention, input) |',
         '|---|---|---|---|---|---|---|---|---|---|',
     ]
-    for name in names:
-        d = describe(name)
-        p = paper.get(name, {})
-        lines.append(f'| `{name}` | {d["task"]} | {d["dataset"]} | {d["framework"]} | '
-                     f'{d["backbone"]} | {d["schedule"]} | {p.get("metric", "")} | '
-                     f'{p.get("complexity", "")} | {measured_params(name)} | '
-                     f'{_flops_cell(measured.get(name))} |')
+    for r in table:
+        p = r['paper']
+        reported = ' / '.join(p[k] for k in ('params', 'flops') if k in p)
+        lines.append(f'| `{r["name"]}` | {r["task"]} | {r["dataset"]} | {r["framework"]} | '
+                     f'{r["backbone"]} | {r["schedule"]} | '
+                     f'{format_metrics(p["metrics"]) if p else ""} | {reported} | '
+                     f'{r["params"]} | {_flops_cell(r["complexity"])} |')
     return '\n'.join(lines) + '\n'
 
 
+def _model_entry(r: dict) -> dict:
+    family = FAMILY_OF_ENCODER.get(r['family'], r['family'])
+    entry = dict(Name=r['name'], **{'In Collection': FAMILIES[family][0]},
+                 Config=f'configs/{r["name"]}.py',
+                 Metadata={'Training Data': r['dataset'], 'Parameters': r['params'],
+                           'Architecture': [r['framework'], FAMILIES[family][0]]})
+    if r['complexity']:
+        entry['Metadata']['FLOPs'] = _flops_cell(r['complexity'])
+    metrics = r['paper'].get('metrics')
+    if metrics:
+        results = [dict(Task=TASKS[r['task']], Dataset=r['dataset'],
+                        Metrics={k: v for k, v in metrics.items() if k != 'mask AP'})]
+        if 'mask AP' in metrics:
+            results.append(dict(Task='Instance Segmentation', Dataset=r['dataset'],
+                                Metrics={'mask AP': metrics['mask AP']}))
+        entry['Results'] = results
+        entry['Metadata']['Results Source'] = f'reported by {r["paper"]["source"]}'
+    return entry
+
+
+def render_metafiles(table: List[dict]) -> Dict[str, str]:
+    """Repo-relative path -> content of each metafile and model-index.yml."""
+    models: Dict[str, list] = {key: [] for key in FAMILIES}
+    for r in table:
+        models[FAMILY_OF_ENCODER.get(r['family'], r['family'])].append(_model_entry(r))
+    files = {}
+    for family, (title, url, paper_title) in FAMILIES.items():
+        collection = dict(Name=title, Metadata={'Architecture': [title]},
+                          Paper=dict(URL=url, Title=paper_title), README='README.md')
+        content = dict(Collections=[collection], Models=models[family])
+        files[METAFILE.format(family)] = '# Generated by tools/misc/gen_model_zoo.py.\n' + \
+            yaml.safe_dump(content, sort_keys=False, width=100)
+    index = dict(Import=[METAFILE.format(family) for family in FAMILIES])
+    files[INDEX] = '# Generated by tools/misc/gen_model_zoo.py.\n' + \
+        yaml.safe_dump(index, sort_keys=False)
+    return files
+
+
+def render() -> Dict[str, str]:
+    """Absolute path -> content of every file this tool owns."""
+    table = rows()
+    files = {osp.join(ROOT, k): v for k, v in render_metafiles(table).items()}
+    files[ZOO] = render_zoo(table)
+    return files
+
+
 if __name__ == '__main__':
-    generate_main(__doc__, lambda: {ZOO: render()}, 'python tools/misc/gen_model_zoo.py')
+    generate_main(__doc__, render, 'python tools/misc/gen_model_zoo.py', measure)

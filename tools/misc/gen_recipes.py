@@ -6,14 +6,13 @@ paper number (docs/paper_results.yml), one row each, read from the configs after
 
 tests/test_docs/test_recipes.py pins the fields that the official sources fix.
 """
-import glob
 import os.path as osp
 from typing import Dict, List, Optional
 
-import yaml
 from mmengine.config import Config
 
 from mmhybrid.utils.docgen import generate_main
+from mmhybrid.utils.model_zoo import leaf_configs, load_facts
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 RECIPES = osp.join(ROOT, 'docs', 'recipes.md')
@@ -179,11 +178,7 @@ def recipe(name: str) -> Dict[str, str]:
 
 
 def configs_with_results() -> List[str]:
-    with open(PAPER) as f:
-        paper = yaml.safe_load(f)
-    names = {osp.splitext(osp.basename(p))[0]
-             for p in glob.glob(osp.join(ROOT, 'configs', '*.py'))}
-    return sorted(n for n in paper if n in names)
+    return sorted(load_facts(PAPER, leaf_configs(ROOT)))
 
 
 def render(recipes: Optional[Dict[str, Dict[str, str]]] = None) -> str:
