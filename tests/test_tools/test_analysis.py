@@ -66,7 +66,7 @@ def test_get_flops_prints_every_convention(tmp_path):
 
 def test_benchmark_infer_and_train_with_compare(tmp_path):
     out_file = str(tmp_path / 'bench.json')
-    out = run_python([osp.join(TOOLS, 'analysis', 'benchmark.py'),
+    out = run_python([osp.join(REPO, 'benchmarks', 'benchmark.py'),
                       osp.join(REPO, 'configs', 'cls_mixformer_b0_in1k.py'), '--compare',
                       osp.join(REPO, 'configs', 'retinanet_transxnet_t_1x.py'),
                       '--batch-size', '2', '--shape', '64', '64', '--warmup', '1',

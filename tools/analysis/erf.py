@@ -11,18 +11,13 @@ stage, log(1 + x) scaling.
 import argparse
 import glob
 import os.path as osp
-import sys
 
 import numpy as np
 import torch
 from mmengine.config import DictAction
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
-
-from mmhybrid.analysis.model_info import load_model, normalisation  # noqa: E402
-from mmhybrid.analysis.visualize import (effective_receptive_field, erf_heatmap,  # noqa: E402
-                                         load_image)
+from mmhybrid.analysis.model_info import load_model, normalisation
+from mmhybrid.analysis.visualize import effective_receptive_field, erf_heatmap, load_image
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.JPEG')
 

@@ -25,12 +25,10 @@ from typing import Dict
 import yaml
 from mmengine.config import Config, DictAction
 
+from mmhybrid.analysis.model_info import CONVENTIONS, complexity, load_config
+from mmhybrid.utils.model_zoo import leaf_configs, load_facts
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
-
-from mmhybrid.analysis.model_info import CONVENTIONS, complexity, load_config  # noqa: E402
-from mmhybrid.utils.model_zoo import leaf_configs, load_facts  # noqa: E402
-
 COMPLEXITY = osp.join(ROOT, 'docs', 'model_complexity.yml')
 PAPER = osp.join(ROOT, 'docs', 'paper_results.yml')
 

@@ -15,12 +15,8 @@ import sys
 import numpy as np
 from mmengine.config import DictAction
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
-
-from mmhybrid.analysis.model_info import load_model, normalisation, task_of  # noqa: E402
-from mmhybrid.analysis.visualize import (grad_cam, load_image, overlay,  # noqa: E402,E501
-                                         stage_output)
+from mmhybrid.analysis.model_info import load_model, normalisation, task_of
+from mmhybrid.analysis.visualize import grad_cam, load_image, overlay, stage_output
 
 
 def parse_args() -> argparse.Namespace:

@@ -8,17 +8,13 @@ mmseg's browse_dataset do.
 import argparse
 import os
 import os.path as osp
-import sys
 
 import numpy as np
 from mmengine.config import DictAction
 from mmengine.registry import init_default_scope
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
-
-from mmhybrid.analysis.model_info import load_config  # noqa: E402
-from mmhybrid.utils import check_data_roots  # noqa: E402
+from mmhybrid.analysis.model_info import load_config
+from mmhybrid.utils import check_data_roots
 
 
 def parse_args() -> argparse.Namespace:

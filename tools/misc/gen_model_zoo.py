@@ -13,8 +13,8 @@ from typing import Dict, List
 
 import yaml
 from mmengine.config import Config
-from mmengine.registry import DefaultScope
 
+from mmhybrid.analysis.model_info import build_model
 from mmhybrid.utils.docgen import generate_main
 from mmhybrid.utils.model_zoo import describe, format_metrics, leaf_configs, load_facts
 
@@ -49,10 +49,7 @@ TASKS = {'classification': 'Image Classification', 'detection': 'Object Detectio
 
 def measured_params(name: str) -> str:
     """Parameters of the whole model a config builds, e.g. '12.83M'."""
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', f'{name}.py'))
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        registry = __import__(f'{cfg.default_scope}.registry', fromlist=['MODELS']).MODELS
-        model = registry.build(cfg.model)
+    model = build_model(Config.fromfile(osp.join(ROOT, 'configs', f'{name}.py')))
     return f'{sum(p.numel() for p in model.parameters()) / 1e6:.2f}M'
 
 

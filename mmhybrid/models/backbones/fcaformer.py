@@ -24,7 +24,7 @@ from mmengine.model.weight_init import trunc_normal_
 from mmhybrid.registry import MODELS
 from ..layers import LayerNorm2d, window_partition, window_reverse
 from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
-from ..utils.convert import StateDict, convert_official
+from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
 
 GELU = dict(type='GELU')
@@ -506,11 +506,6 @@ def _map_backbone_key(key: str) -> Optional[str]:
     return None
 
 
-def _map_classifier(key: str, value: torch.Tensor) -> Optional[Tuple[str, torch.Tensor]]:
-    m = re.fullmatch(r'head\.(weight|bias)', key)
-    return None if m is None else (f'head.fc.{m.group(1)}', value)
-
-
 def convert_fcaformer(state_dict: StateDict, prefix: str = 'backbone.') -> StateDict:
     """Convert an official FcaFormer state dict to mmhybrid's full-model layout.
 
@@ -522,4 +517,4 @@ def convert_fcaformer(state_dict: StateDict, prefix: str = 'backbone.') -> State
         KeyError: for official backbone keys with no known counterpart.
     """
     return convert_official(state_dict, 'FcaFormer', _OFFICIAL, _BACKBONE_TOP, _map_backbone_key,
-                            _map_classifier, prefix)
+                            map_linear_head, prefix)

@@ -39,7 +39,7 @@ from mmengine.model import BaseModule
 from mmhybrid.registry import MODELS
 from ..layers import LayerNorm2d, WindowPartition
 from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
-from ..utils.convert import StateDict, convert_official
+from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
 
 
@@ -428,11 +428,6 @@ def _map_backbone_key(key: str) -> Optional[str]:
     return None
 
 
-def _map_classifier(key: str, value: torch.Tensor) -> Optional[Tuple[str, torch.Tensor]]:
-    m = re.fullmatch(r'head\.(weight|bias)', key)
-    return None if m is None else (f'head.fc.{m.group(1)}', value)
-
-
 def convert_hlg(state_dict: StateDict, prefix: str = 'backbone.') -> StateDict:
     """Convert an official HLG state dict to mmhybrid's full-model layout.
 
@@ -445,4 +440,4 @@ def convert_hlg(state_dict: StateDict, prefix: str = 'backbone.') -> StateDict:
         KeyError: for official backbone keys with no known counterpart.
     """
     return convert_official(state_dict, 'HLG', _OFFICIAL, _BACKBONE_TOP, _map_backbone_key,
-                            _map_classifier, prefix, unused=_UNUSED)
+                            map_linear_head, prefix, unused=_UNUSED)

@@ -66,3 +66,10 @@ def convert_official(state_dict: StateDict,
         print_log(f'{family}: dropped {len(dropped)} official keys of modules the official '
                   f'forward never uses ({dropped[0]}, ...)', logger='current')
     return converted
+
+
+def map_linear_head(key: str, value: torch.Tensor) -> Optional[Tuple[str, torch.Tensor]]:
+    """An official ImageNet classifier ``head.weight`` / ``head.bias`` (a Linear) -> the
+    ``head.fc`` of an mmpretrain ``LinearClsHead``; None for other keys."""
+    m = re.fullmatch(r'head\.(weight|bias)', key)
+    return None if m is None else (f'head.fc.{m.group(1)}', value)

@@ -1,7 +1,7 @@
 """Speed and memory of a config's model on synthetic data: inference and a full training step
 (forward with the real losses on synthetic targets, backward, AdamW step).
 
-    python tools/analysis/benchmark.py CONFIG [--compare CONFIG2] [--batch-size 2]
+    python benchmarks/benchmark.py CONFIG [--compare CONFIG2] [--batch-size 2]
         [--shape H W] [--device cuda] [--amp] [--mode infer train] [--warmup 5]
         [--repeats 20] [--out result.json]
 
@@ -15,7 +15,6 @@ import json
 import os.path as osp
 import resource
 import statistics
-import sys
 import time
 from typing import Callable, Dict, List
 
@@ -24,11 +23,8 @@ import torch
 import torch.nn as nn
 from mmengine.config import DictAction
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
-
-from mmhybrid.analysis.model_info import (TensorForward, build_model, default_shape,  # noqa: E402
-                                          load_config, task_of)
+from mmhybrid.analysis.model_info import (TensorForward, build_model, default_shape, load_config,
+                                          task_of)
 
 
 def parse_args() -> argparse.Namespace:
