@@ -22,7 +22,7 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
-from ..layers import LayerNorm2d, window_partition, window_reverse
+from ..layers import LayerNorm2d, Mlp, window_partition, window_reverse
 from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
@@ -75,20 +75,6 @@ class PatchMerging(BaseModule):
         return self.conv3(self.conv2(self.conv1(x)))
 
 
-class FcaMlp(BaseModule):
-    """The FFN of an FcaBlock: LayerNorm, fc1, GELU, fc2."""
-
-    def __init__(self, dim: int, hidden_dim: int, norm_eps: float = 1e-5) -> None:
-        super().__init__()
-        self.norm = nn.LayerNorm(dim, eps=norm_eps)
-        self.fc1 = nn.Linear(dim, hidden_dim)
-        self.act = nn.GELU()
-        self.fc2 = nn.Linear(hidden_dim, dim)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(self.act(self.fc1(self.norm(x))))
-
-
 class FcaBlock(BaseModule):
     """Attention block over a window's tokens plus the cross tokens of earlier blocks.
 
@@ -107,6 +93,7 @@ class FcaBlock(BaseModule):
 
     def __init__(self,
                  dim: int,
+                 *,
                  num_heads: int,
                  window_size: int,
                  index: int,
@@ -143,7 +130,7 @@ class FcaBlock(BaseModule):
         self.local_conv = ConvModule(dim, dim, 3, padding=1, groups=dim, norm_cfg=BN,
                                      act_cfg=None)
         self.norm2 = nn.LayerNorm(dim, eps=norm_eps)
-        self.mlp = FcaMlp(dim, 4 * dim, norm_eps)
+        self.mlp = Mlp(dim, 4 * dim, norm_eps)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
 
     def _heads(self, x: torch.Tensor, parts: int) -> Tuple[torch.Tensor, ...]:
@@ -297,8 +284,10 @@ class FcaFormer(HybridBackbone):
                     ConvNeXtBlock(dims[i], rate, layer_scale_init_value) for rate in rates]))
             else:
                 blocks = [
-                    FcaBlock(dims[i], self.arch['num_heads'][i - 2], windows[i], j, depths[i],
-                             rate, layer_scale_init_value) for j, rate in enumerate(rates)
+                    FcaBlock(dims[i], num_heads=self.arch['num_heads'][i - 2],
+                             window_size=windows[i], index=j, depth=depths[i], drop_path=rate,
+                             layer_scale_init_value=layer_scale_init_value)
+                    for j, rate in enumerate(rates)
                 ]
                 self.stages.append(FcaStage(blocks, windows[i]))
         self.downsample_layers = nn.ModuleList(
@@ -432,8 +421,10 @@ class FcaFormerPlain(HybridBackbone):
         self.pos_embed = nn.Parameter(torch.zeros(1, self.grid**2 + 1, dim))
         dpr = torch.linspace(0, drop_path_rate, depth).tolist()
         self.stages = nn.ModuleList([nn.ModuleList(
-            FcaBlock(dim, self.arch['num_heads'], self.grid, j, depth, dpr[j],
-                     layer_scale_init_value, norm_eps=1e-6, num_prefix_tokens=1)
+            FcaBlock(dim, num_heads=self.arch['num_heads'], window_size=self.grid, index=j,
+                     depth=depth, drop_path=dpr[j],
+                     layer_scale_init_value=layer_scale_init_value, norm_eps=1e-6,
+                     num_prefix_tokens=1)
             for j in range(depth))])
         self.norm = nn.LayerNorm(dim, eps=1e-6)
         self.out_channels = [dim]

@@ -18,7 +18,7 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 
 from mmhybrid.registry import MODELS
-from ..layers import LayerNorm2d
+from ..layers import LayerNorm2d, Mlp
 from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
 from .base import HybridBackbone
 
@@ -122,7 +122,7 @@ class LocalConvBlock(BaseModule):
         mkca (dict): Keyword arguments of :class:`MultiKernelConvAttention`.
     """
 
-    def __init__(self, dim: int, mlp_ratio: float, drop_path: float, mkca: dict) -> None:
+    def __init__(self, dim: int, *, mlp_ratio: float, drop_path: float, mkca: dict) -> None:
         super().__init__()
         hidden = int(dim * mlp_ratio)
         self.pos_embed = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
@@ -154,7 +154,7 @@ class GlobalTransformerBlock(BaseModule):
         window_size (int): 0 for global attention, else the window side.
     """
 
-    def __init__(self, dim: int, num_heads: int, mix_ratio: float, mlp_ratio: float,
+    def __init__(self, dim: int, *, num_heads: int, mix_ratio: float, mlp_ratio: float,
                  drop_path: float, window_size: int = 0) -> None:
         super().__init__()
         hidden = int(dim * mlp_ratio)
@@ -163,7 +163,7 @@ class GlobalTransformerBlock(BaseModule):
         self.norm1 = nn.LayerNorm(dim, eps=1e-6)
         self.attn = CrossHeadSelfAttention(dim, num_heads, mix_ratio)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
-        self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim))
+        self.mlp = Mlp(dim, hidden)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
 
     def _windowed_attn(self, t: torch.Tensor, H: int, W: int) -> torch.Tensor:
@@ -266,14 +266,16 @@ class HybridFormer(HybridBackbone):
         for i, depth in enumerate(self.depths):
             rates = dpr[sum(self.depths[:i]):sum(self.depths[:i + 1])]
             if i < self.num_conv_stages:
-                blocks = [LocalConvBlock(dims[i], self.arch['mlp_ratio'], r, mkca) for r in rates]
+                blocks = [LocalConvBlock(dims[i], mlp_ratio=self.arch['mlp_ratio'], drop_path=r,
+                                         mkca=mkca) for r in rates]
             else:
                 ws = windows[i]
                 blocks = [
                     GlobalTransformerBlock(
-                        dims[i], self.arch['num_heads'][i], self.arch['mix_ratio'],
-                        self.arch['mlp_ratio'], r,
-                        0 if global_every and (j + 1) % global_every == 0 else ws)
+                        dims[i], num_heads=self.arch['num_heads'][i],
+                        mix_ratio=self.arch['mix_ratio'], mlp_ratio=self.arch['mlp_ratio'],
+                        drop_path=r,
+                        window_size=0 if global_every and (j + 1) % global_every == 0 else ws)
                     for j, r in enumerate(rates)
                 ]
             self.stages.append(nn.Sequential(*blocks))

@@ -21,7 +21,7 @@ from mmengine.model.weight_init import trunc_normal_
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
-from ..layers import PooledBatchNorm2d, window_partition, window_reverse
+from ..layers import Mlp, PooledBatchNorm2d, window_partition, window_reverse
 from ..utils import parse_arch, parse_window_sizes
 from ..utils.convert import StateDict
 from .base import HybridBackbone
@@ -101,19 +101,6 @@ class MixingAttention(BaseModule):
         return self.proj(torch.cat([self.attn_norm(out), x_cnn], dim=-1))
 
 
-class MixFormerMlp(BaseModule):
-    """fc1, GELU, fc2."""
-
-    def __init__(self, dim: int, hidden_dim: int) -> None:
-        super().__init__()
-        self.fc1 = nn.Linear(dim, hidden_dim)
-        self.act = nn.GELU()
-        self.fc2 = nn.Linear(hidden_dim, dim)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(self.act(self.fc1(x)))
-
-
 class MixingBlock(BaseModule):
     """Pre-norm MixingAttention over zero-padded 7x7 windows, then a pre-norm MLP.
 
@@ -133,7 +120,7 @@ class MixingBlock(BaseModule):
         self.attn = MixingAttention(dim, window_size, num_heads)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
         self.norm2 = nn.LayerNorm(dim)
-        self.mlp = MixFormerMlp(dim, int(dim * mlp_ratio))
+        self.mlp = Mlp(dim, int(dim * mlp_ratio))
 
     def forward(self, x: torch.Tensor, H: int, W: int) -> torch.Tensor:
         B, L, C = x.shape

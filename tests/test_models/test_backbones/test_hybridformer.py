@@ -129,5 +129,5 @@ def test_frozen_stages_and_layer_depth():
     assert depth('backbone.stages.1.2.attn.proj.weight', 'backbone.') == (6, n)
     assert depth('backbone.downsample_layers.1.0.weight', 'backbone.') == (8, n)
     assert depth('backbone.norm3.weight', 'backbone.') == (n - 1, n)
-    assert depth('backbone.stages.3.0.mlp.0.weight', 'backbone.',
+    assert depth('backbone.stages.3.0.mlp.fc1.weight', 'backbone.',
                  decay_type='stage_wise') == (4, 6)

@@ -1,0 +1,26 @@
+from typing import Optional
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+
+
+class Mlp(BaseModule):
+    """Token MLP: ``fc1``, GELU, ``fc2`` (the names of timm's and the official codes' Mlp),
+    after an optional LayerNorm ``norm``.
+
+    Args:
+        dim (int): Input and output width.
+        hidden_dim (int): Hidden width.
+        pre_norm_eps (float, optional): eps of a LayerNorm before ``fc1``; None: no norm.
+    """
+
+    def __init__(self, dim: int, hidden_dim: int, pre_norm_eps: Optional[float] = None) -> None:
+        super().__init__()
+        self.norm = nn.Identity() if pre_norm_eps is None else nn.LayerNorm(dim, eps=pre_norm_eps)
+        self.fc1 = nn.Linear(dim, hidden_dim)
+        self.act = nn.GELU()
+        self.fc2 = nn.Linear(hidden_dim, dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc2(self.act(self.fc1(self.norm(x))))
