@@ -9,6 +9,7 @@ import builtins
 import contextlib
 import os
 import os.path as osp
+import re
 from typing import Iterator, List, Optional
 
 import numpy as np
@@ -40,12 +41,19 @@ def trusted_checkpoint_loading() -> Iterator[None]:
 
 def check_pretrained_exists(owner: str, init_cfg: dict) -> None:
     """One clear error when a Pretrained ``init_cfg`` names a local file that does not exist:
-    what the file is and how to get it (the ``how_to_get`` key, where a config sets one), or
-    how to start from scratch on purpose instead."""
+    what the file is and how to get it (the ``how_to_get`` key, where a config sets one; for
+    ``checkpoints/<name>_in1k.pth`` without one: train ``configs/cls_<name>_in1k.py``), or how
+    to start from scratch on purpose instead."""
     path: Optional[str] = init_cfg.get('checkpoint')
     if not path or '://' in path or osp.exists(path):
         return
     how = init_cfg.get('how_to_get', '')
+    ours = re.fullmatch(r'checkpoints/(\w+_in1k)\.pth', path.replace(os.sep, '/'))
+    if not how and ours:
+        cls = f'configs/cls_{ours.group(1)}.py'
+        how = (f'No such weights were released: it is the ImageNet checkpoint of {cls} '
+               f'(python tools/train.py {cls}, then copy its best or last checkpoint to that '
+               'path).')
     raise FileNotFoundError(
         f'{owner}: the pretrained checkpoint {path!r} does not exist (working directory '
         f'{os.getcwd()!r}). {how}{" " if how else ""}To train from scratch on purpose, pass '

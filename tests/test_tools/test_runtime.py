@@ -37,6 +37,11 @@ def test_missing_pretrained_checkpoint_says_how_to_get_it(tmp_path, monkeypatch)
     check_pretrained(cfg.model)
     cfg.model.backbone.init_cfg = None
     check_pretrained(cfg.model)
+    ours = Config.fromfile(osp.join(REPO, 'configs', 'maskrcnn_mixformer_b2_1x.py'))
+    with pytest.raises(FileNotFoundError, match=r"No such weights were released: it is the "
+                       r"ImageNet checkpoint of configs/cls_mixformer_b2_in1k.py \(python "
+                       r"tools/train.py configs/cls_mixformer_b2_in1k.py"):
+        check_pretrained(ours.model)
 
 
 def test_other_modules_pretrained_paths_are_checked_too(tmp_path, monkeypatch):

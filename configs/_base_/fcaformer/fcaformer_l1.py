@@ -2,13 +2,7 @@
 # outputs of [64, 128, 256, 512] channels (the official L2 dense backbone's scheme). Drop path
 # 0.1 (scaled with depth, as ConvNeXt does).
 # Initialised from our own ImageNet checkpoint of cls_fcaformer_l1_in1k.py.
-init_cfg = dict(
-    type='Pretrained',
-    checkpoint='checkpoints/fcaformer_l1_in1k.pth',
-    how_to_get='No FcaFormer-L1 weights were released: it is the ImageNet '
-               'checkpoint of configs/cls_fcaformer_l1_in1k.py (python tools/train.py '
-               'configs/cls_fcaformer_l1_in1k.py, then copy its best or last checkpoint '
-               'to that path).')
+init_cfg = dict(type='Pretrained', checkpoint='checkpoints/fcaformer_l1_in1k.pth')
 backbone = dict(
     _delete_=True,
     type='mmhybrid.FcaFormer',

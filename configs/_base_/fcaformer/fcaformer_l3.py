@@ -2,13 +2,7 @@
 # outputs of [96, 192, 384, 768] channels (the official L2 dense backbone's scheme). Drop path
 # 0.3 (scaled with depth, as ConvNeXt does).
 # Initialised from our own ImageNet checkpoint of cls_fcaformer_l3_in1k.py.
-init_cfg = dict(
-    type='Pretrained',
-    checkpoint='checkpoints/fcaformer_l3_in1k.pth',
-    how_to_get='No FcaFormer-L3 weights were released: it is the ImageNet '
-               'checkpoint of configs/cls_fcaformer_l3_in1k.py (python tools/train.py '
-               'configs/cls_fcaformer_l3_in1k.py, then copy its best or last checkpoint '
-               'to that path).')
+init_cfg = dict(type='Pretrained', checkpoint='checkpoints/fcaformer_l3_in1k.pth')
 backbone = dict(
     _delete_=True,
     type='mmhybrid.FcaFormer',

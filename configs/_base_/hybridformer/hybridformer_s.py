@@ -4,13 +4,7 @@
 # baseline); ADE20K keeps global attention (the global UniFormer is the README's segmentation
 # baseline); Cityscapes' 1024-wide crops use 32x32 windows. Drop path 0.2 is our choice.
 # Initialised from our own ImageNet checkpoint of cls_hybridformer_s_in1k.py.
-init_cfg = dict(
-    type='Pretrained',
-    checkpoint='checkpoints/hybridformer_s_in1k.pth',
-    how_to_get='No HybridFormer-S weights were released: it is the ImageNet '
-               'checkpoint of configs/cls_hybridformer_s_in1k.py (python tools/train.py '
-               'configs/cls_hybridformer_s_in1k.py, then copy its best or last checkpoint '
-               'to that path).')
+init_cfg = dict(type='Pretrained', checkpoint='checkpoints/hybridformer_s_in1k.pth')
 backbone = dict(_delete_=True, type='mmhybrid.HybridFormer', arch='s',
                 window_size=(0, 0, 14, 0),
                 global_every=4, drop_path_rate=0.2, init_cfg=init_cfg)

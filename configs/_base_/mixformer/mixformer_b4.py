@@ -1,13 +1,7 @@
 # MixFormer-B4 for dense prediction: per-stage outputs before downsampling, each with its
 # own LayerNorm (Swin's convention; the official dense code is not public). Drop path 0.2 is
 # our choice. Initialised from our own ImageNet checkpoint of cls_mixformer_b4_in1k.py.
-init_cfg = dict(
-    type='Pretrained',
-    checkpoint='checkpoints/mixformer_b4_in1k.pth',
-    how_to_get='No MixFormer-B4 weights were released: it is the ImageNet '
-               'checkpoint of configs/cls_mixformer_b4_in1k.py (python tools/train.py '
-               'configs/cls_mixformer_b4_in1k.py, then copy its best or last checkpoint '
-               'to that path).')
+init_cfg = dict(type='Pretrained', checkpoint='checkpoints/mixformer_b4_in1k.pth')
 backbone = dict(_delete_=True, type='mmhybrid.MixFormer', arch='b4', drop_path_rate=0.2,
                 init_cfg=init_cfg)
 backbone_channels = [64, 128, 256, 512]
