@@ -12,6 +12,7 @@ import torch
 
 from mmhybrid.models.backbones.mixformer import MixFormer, convert_mixformer
 from mmhybrid.models.utils.convert import StateDict
+from .common import arch_from_zoo, stage_depths
 
 __all__ = ['convert_mixformer', 'load_pdparams', 'build_mixformer_for']
 
@@ -44,14 +45,9 @@ def build_mixformer_for(converted: StateDict) -> Tuple[str, torch.nn.Module]:
     stem = converted.get('backbone.patch_embed.proj.weight')
     if stem is None:
         raise KeyError('No MixFormer stem (backbone.patch_embed.proj.weight) in the state dict')
-    depths = [len({k.split('.')[3] for k in converted
-                   if k.startswith(f'backbone.stages.{i}.')}) for i in range(4)]
-    for name, arch in MixFormer.arch_zoo.items():
-        if arch['embed_dims'] == stem.shape[0] and arch['depths'] == depths:
-            break
-    else:
-        raise ValueError(f'Stem width {stem.shape[0]} and depths {depths} match no MixFormer '
-                         'arch')
+    depths = stage_depths(converted)
+    name = arch_from_zoo(MixFormer, f'Stem width {stem.shape[0]} and depths {depths}',
+                         lambda a: a['embed_dims'] == stem.shape[0] and a['depths'] == depths)
     if 'backbone.last_proj.weight' in converted:
         return f'MixFormer-{name.upper()} (classification)', MixFormer(
             name, out_type='avg_featmap')

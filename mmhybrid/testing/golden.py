@@ -6,7 +6,7 @@ it at a tolerance ``tol`` means: the same shape, every sampled element within ``
 mean and RMS within ``tol`` — both follow from an elementwise bound of ``tol``, so the check
 is never stricter than comparing the whole tensor, and the mean and RMS see every element.
 """
-from typing import Dict, Union
+from typing import Dict, Tuple, Union
 
 import torch
 
@@ -14,6 +14,11 @@ Reference = Union[torch.Tensor, Dict[str, object]]
 
 WHOLE_UP_TO = 4096  # elements; larger outputs are sampled
 SAMPLES = 4096
+
+
+def _mean_rms(flat: torch.Tensor) -> Tuple[float, float]:
+    flat = flat.double()
+    return flat.mean().item(), flat.square().mean().sqrt().item()
 
 
 def compact(t: torch.Tensor, seed: int = 0) -> Reference:
@@ -24,8 +29,9 @@ def compact(t: torch.Tensor, seed: int = 0) -> Reference:
     flat = t.reshape(-1)
     index = torch.randperm(flat.numel(), generator=torch.Generator().manual_seed(seed))[:SAMPLES]
     index = index.sort().values
-    return dict(shape=tuple(t.shape), index=index.int(), values=flat[index].clone(),
-                mean=flat.double().mean().item(), rms=flat.double().square().mean().sqrt().item())
+    mean, rms = _mean_rms(flat)
+    return dict(shape=tuple(t.shape), index=index.int(), values=flat[index].clone(), mean=mean,
+                rms=rms)
 
 
 def max_error(ours: torch.Tensor, ref: Reference) -> float:
@@ -39,6 +45,5 @@ def max_error(ours: torch.Tensor, ref: Reference) -> float:
         return (ours - ref).abs().max().item()
     flat = ours.reshape(-1)
     sampled = (flat[ref['index'].long()] - ref['values']).abs().max().item()
-    mean = abs(flat.double().mean().item() - ref['mean'])
-    rms = abs(flat.double().square().mean().sqrt().item() - ref['rms'])
-    return max(sampled, mean, rms)
+    mean, rms = _mean_rms(flat)
+    return max(sampled, abs(mean - ref['mean']), abs(rms - ref['rms']))

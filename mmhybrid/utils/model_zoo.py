@@ -75,7 +75,7 @@ def load_facts(path: str, names: List[str] = None) -> Dict[str, dict]:
         if unknown:
             raise KeyError(f'{path} has entries for configs that do not exist: {unknown}')
         for name, entry in facts.items():
-            metrics = entry.get('metrics') or {} if isinstance(entry, dict) else {}
+            metrics = (entry.get('metrics') or {}) if isinstance(entry, dict) else {}
             for metric, value in metrics.items():
                 if metric not in METRICS or not isinstance(value, (int, float)):
                     raise ValueError(f'{path}: {name} has metric {metric}: {value!r}; metrics '

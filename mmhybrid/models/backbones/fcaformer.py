@@ -262,10 +262,7 @@ class FcaFormer(HybridBackbone):
         if len(self.arch['num_heads']) != 2:
             raise ValueError('FcaFormer num_heads has one entry per attention stage (stages 3 '
                              'and 4)')
-        windows = parse_window_sizes(window_size, self.num_stages, 'FcaFormer')
-        if min(windows[2:]) < 1:
-            raise ValueError(f'FcaFormer attends in windows: stages 3 and 4 need a '
-                             f'window_size >= 1, got {window_size!r}')
+        windows = parse_window_sizes(window_size, self.num_stages, 'FcaFormer', windowed=(2, 3))
         self._setup_outputs(out_indices, out_type, frozen_stages, norm_eval, with_cp)
         dims = self.embed_dims = self.arch['embed_dims']
         depths = self.depths = self.arch['depths']

@@ -344,10 +344,8 @@ class HLG(HybridBackbone):
         if dilation not in ('grid', 'interval'):
             raise ValueError(f"dilation must be 'grid' or 'interval', got {dilation!r}")
         self._setup_outputs(out_indices, out_type, frozen_stages, norm_eval, with_cp)
-        windows = parse_window_sizes(window_size, self.num_stages, 'HLG')
-        if min(windows) < 1:
-            raise ValueError(f'HLG attends in windows: window_size must be >= 1, got '
-                             f'{window_size!r}')
+        windows = parse_window_sizes(window_size, self.num_stages, 'HLG',
+                                     windowed=range(self.num_stages))
         self.dense_norms = dense_norms
         dims, self.depths = self.arch['embed_dims'], self.arch['depths']
         self.embed_dims = dims

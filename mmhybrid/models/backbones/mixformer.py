@@ -226,10 +226,8 @@ class MixFormer(HybridBackbone):
         super().__init__(init_cfg=init_cfg)
         self.arch = parse_arch(self, arch)
         self._setup_outputs(out_indices, out_type, frozen_stages, norm_eval, with_cp)
-        windows = parse_window_sizes(window_size, self.num_stages, 'MixFormer')
-        if min(windows) < 1:
-            raise ValueError(f'MixFormer attends in windows: window_size must be >= 1, got '
-                             f'{window_size!r}')
+        windows = parse_window_sizes(window_size, self.num_stages, 'MixFormer',
+                                     windowed=range(self.num_stages))
         base, depths = self.arch['embed_dims'], self.arch['depths']
         self.depths = depths
         dims = self.embed_dims = [base * 2**i for i in range(self.num_stages)]

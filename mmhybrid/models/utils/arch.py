@@ -53,12 +53,16 @@ def parse_out_indices(out_indices: Union[int, Sequence[int]], num_stages: int) -
     return sorted(result)
 
 
-def parse_window_sizes(window_size: Union[int, Sequence[int]], num_stages: int,
-                       name: str) -> List[int]:
+def parse_window_sizes(window_size: Union[int, Sequence[int]], num_stages: int, name: str,
+                       windowed: Sequence[int] = ()) -> List[int]:
     """``window_size`` as one int per stage: an int applies to every stage; a sequence has one
-    entry per stage (0 = global attention; stages without attention ignore theirs)."""
+    entry per stage (0 = global attention; stages without attention ignore theirs). Stages in
+    ``windowed`` attend only in windows and need a size >= 1."""
     sizes = [window_size] * num_stages if isinstance(window_size, int) else list(window_size)
     if len(sizes) != num_stages or any(not isinstance(s, int) or s < 0 for s in sizes):
         raise ValueError(f'{name} window_size is one int >= 0 or one per stage ({num_stages}), '
                          f'got {window_size!r}')
+    if any(sizes[i] < 1 for i in windowed):
+        raise ValueError(f'{name} attends in windows: stages {[i + 1 for i in windowed]} need a '
+                         f'window_size >= 1, got {window_size!r}')
     return sizes
