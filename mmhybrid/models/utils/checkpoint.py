@@ -11,13 +11,12 @@ from torch.nn.modules.batchnorm import _BatchNorm
 @contextlib.contextmanager
 def _running_stats_frozen(module: nn.Module) -> Iterator[None]:
     """BatchNorms in training mode still normalise with batch statistics, but their running
-    statistics stay as they are (momentum 0: ``1 * running + 0 * batch``) and
-    ``num_batches_tracked`` is put back. The op sequence stays that of the forward, as the
-    checkpoint's recomputation requires."""
+    statistics stay as they are (momentum 0: ``1 * running + 0 * batch``, cumulative averages
+    with ``momentum=None`` included) and ``num_batches_tracked`` is put back. The op sequence
+    stays that of the forward, as the checkpoint's recomputation requires."""
     changed = [(m, m.momentum, m.num_batches_tracked.clone())
                for m in module.modules()
-               if isinstance(m, _BatchNorm) and m.training and m.track_running_stats
-               and m.momentum is not None]
+               if isinstance(m, _BatchNorm) and m.training and m.track_running_stats]
     for m, _, _ in changed:
         m.momentum = 0.0
     try:
