@@ -7,8 +7,8 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmhybrid.utils import (adapt_for_cpu_distributed, apply_common_args, apply_tta,
-                            check_data_roots, trusted_checkpoint_loading)
+from mmhybrid.utils import (CheckpointError, adapt_for_cpu_distributed, apply_common_args,
+                            apply_tta, check_data_roots, trusted_checkpoint_loading)
 
 
 def parse_args() -> argparse.Namespace:
@@ -62,8 +62,11 @@ def main() -> None:
     check_data_roots(cfg, ('test', ))
     adapt_for_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    with trusted_checkpoint_loading():
-        runner.test()
+    try:
+        with trusted_checkpoint_loading():
+            runner.test()
+    except CheckpointError as e:
+        raise SystemExit(f'error: {e}')
 
 
 if __name__ == '__main__':

@@ -10,8 +10,10 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmhybrid.utils import (adapt_for_cpu_distributed, apply_common_args, check_data_roots,
-                            check_pretrained, trusted_checkpoint_loading)
+from mmhybrid.datasets.samplers import SampleLoadError
+from mmhybrid.utils import (CheckpointError, adapt_for_cpu_distributed, adopt_resume_seed,
+                            apply_common_args, check_data_roots, check_pretrained,
+                            trusted_checkpoint_loading)
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,9 +51,16 @@ def main() -> None:
     check_data_roots(cfg, ('train', 'val') if cfg.get('val_cfg') else ('train', ))
     check_pretrained(cfg.model)
     adapt_for_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    with trusted_checkpoint_loading():
-        runner.train()
+    try:
+        adopt_resume_seed(cfg)
+        runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+        with trusted_checkpoint_loading():
+            runner.train()
+    except CheckpointError as e:
+        raise SystemExit(f'error: {e}')
+    except SampleLoadError as e:  # from a data loader worker, the message ends the traceback
+        raise SystemExit('error: ' + str(e).strip().splitlines()[-1].split(
+            'SampleLoadError: ', 1)[-1])
 
 
 if __name__ == '__main__':

@@ -1,5 +1,6 @@
 """The command line shared by tools/model_converters/*2mmhybrid.py."""
 import argparse
+import pickle
 from typing import Callable, Optional, Tuple
 
 import torch
@@ -7,6 +8,7 @@ import torch.nn as nn
 
 from mmhybrid.models.utils import unwrap_state_dict
 from mmhybrid.models.utils.convert import StateDict
+from mmhybrid.utils.checkpoint import CheckpointError, read_checkpoint
 
 
 def convert_main(description: str, convert: Callable[[StateDict], StateDict],
@@ -20,7 +22,8 @@ def convert_main(description: str, convert: Callable[[StateDict], StateDict],
         build_backbone: Names and builds the backbone a converted state dict belongs to, so
             that missing and unexpected ``backbone.*`` keys can be listed.
         load_other: Reads files that are not torch checkpoints (e.g. Paddle ``.pdparams``);
-            tried when ``torch.load`` cannot read the file as a zip or pickle of tensors.
+            tried when ``torch.load`` cannot read the file; when it fails too, the error is
+            the one of a truncated or damaged checkpoint.
     """
     parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -34,15 +37,19 @@ def convert_main(description: str, convert: Callable[[StateDict], StateDict],
     args = parser.parse_args()
 
     try:
-        checkpoint = torch.load(args.src, map_location='cpu', weights_only=True)
-    except Exception as e:  # training checkpoints also pickle their argparse args
-        if load_other is not None:
+        checkpoint = read_checkpoint(args.src, map_location='cpu', weights_only=True)
+    except CheckpointError as e:
+        if load_other is None:
+            raise SystemExit(f'error: {e}')
+        try:  # e.g. a Paddle .pdparams pickle, which torch cannot read
             checkpoint = load_other(args.src)
-        elif args.trust:
-            checkpoint = torch.load(args.src, map_location='cpu', weights_only=False)
-        else:
+        except Exception:
+            raise SystemExit(f'error: {e}')
+    except pickle.UnpicklingError as e:  # training checkpoints also pickle their argparse args
+        if not args.trust:
             raise SystemExit(f'{args.src} holds more than tensors ({e}); if you trust the '
                              'file, run again with --trust to unpickle it fully')
+        checkpoint = read_checkpoint(args.src, map_location='cpu', weights_only=False)
     if args.ema and 'model_ema' in checkpoint:  # ConvNeXt-style trainers
         checkpoint = {'state_dict_ema': checkpoint['model_ema']}
     converted = convert(unwrap_state_dict(checkpoint, ema=args.ema))

@@ -1,3 +1,7 @@
-from .optimizers import LayerDecayOptimWrapperConstructor
+from .hooks import AtomicCheckpointHook, AverageBuffersHook, ExactResumeHook
+from .optimizers import AutocastOptimWrapper, LayerDecayOptimWrapperConstructor
 
-__all__ = ['LayerDecayOptimWrapperConstructor']
+__all__ = [
+    'AtomicCheckpointHook', 'AverageBuffersHook', 'ExactResumeHook', 'AutocastOptimWrapper',
+    'LayerDecayOptimWrapperConstructor'
+]

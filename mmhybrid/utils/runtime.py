@@ -8,8 +8,9 @@ from typing import Iterator
 import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
+from mmengine.runner import find_latest_checkpoint
 
-from .checkpoint import check_pretrained_exists
+from .checkpoint import check_pretrained_exists, read_checkpoint, trusted_checkpoint_loading
 
 
 def default_work_dir(config_path: str) -> str:
@@ -17,7 +18,8 @@ def default_work_dir(config_path: str) -> str:
 
 
 def apply_common_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Apply ``--cfg-options``, ``--work-dir``, ``--launcher`` and ``--amp`` as mmdet does."""
+    """Apply ``--cfg-options``, ``--work-dir``, ``--launcher`` and ``--amp`` as mmdet does;
+    ``--amp`` without a GPU trains in bfloat16 (``mmhybrid.AutocastOptimWrapper``)."""
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
@@ -25,17 +27,25 @@ def apply_common_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = default_work_dir(args.config)
-    if getattr(args, 'amp', False):
-        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-            raise ValueError(f'--amp needs an OptimWrapper or AmpOptimWrapper, got {wrapper}')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     wrapper = cfg.get('optim_wrapper') or {}
+    if getattr(args, 'amp', False):
+        if wrapper.get('type', 'OptimWrapper') not in (
+                'OptimWrapper', 'AmpOptimWrapper', 'mmhybrid.AutocastOptimWrapper'):
+            raise ValueError(f'--amp needs an OptimWrapper or AmpOptimWrapper, got '
+                             f'{wrapper.type}')
+        if torch.cuda.is_available():  # float16 with dynamic loss scaling, as mmdet's --amp
+            wrapper.type = 'AmpOptimWrapper'
+            wrapper.setdefault('loss_scale', 'dynamic')
+        else:  # bfloat16 autocast, which needs no loss scaling
+            wrapper.type = 'mmhybrid.AutocastOptimWrapper'
+            for key in ('loss_scale', 'use_fsdp'):
+                wrapper.pop(key, None)
+            wrapper.dtype = 'bfloat16'
     if wrapper.get('type') == 'AmpOptimWrapper' and not torch.cuda.is_available():
-        # mmengine's AmpOptimWrapper asserts a GPU; the recipe's precision needs one anyway.
+        # mmengine's AmpOptimWrapper asserts a GPU; a recipe's float16 is a GPU setting.
         print_log('The config trains with mixed precision (AmpOptimWrapper), which needs a '
-                  'GPU: training in fp32 instead', logger='current', level=30)
+                  'GPU: training in fp32 instead (--amp trains in bfloat16 on a CPU)',
+                  logger='current', level=30)
         wrapper.type = 'OptimWrapper'
         for key in ('loss_scale', 'dtype', 'use_fsdp'):
             wrapper.pop(key, None)
@@ -54,7 +64,8 @@ def _dicts(node: object) -> Iterator[dict]:
 
 
 def adapt_for_cpu_distributed(cfg: Config) -> None:
-    """Make a launched (torchrun/slurm) run work without CUDA: gloo, CPU DDP, plain BN.
+    """Make a launched (torchrun/slurm) run work without CUDA: gloo, CPU DDP, plain BN with
+    statistics averaged over the ranks (``mmhybrid.AverageBuffersHook``).
 
     mmengine's launcher calls ``torch.cuda.set_device`` and builds DDP with ``device_ids``,
     both CUDA-only, so the process group is set up here and DDP gets no device ids.
@@ -72,10 +83,12 @@ def adapt_for_cpu_distributed(cfg: Config) -> None:
     wrapper.setdefault('find_unused_parameters', cfg.get('find_unused_parameters', False))
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
-    # torch's SyncBatchNorm needs CUDA.
+    # torch's SyncBatchNorm needs CUDA: plain BatchNorms, whose statistics are averaged over
+    # the ranks after every iteration so that all ranks hold the same weights.
     for node in _dicts(cfg.model):
         if node.get('type') in ('SyncBN', 'MMSyncBN'):
             node['type'] = 'BN'
+    cfg.custom_hooks = [*cfg.get('custom_hooks', []), dict(type='mmhybrid.AverageBuffersHook')]
 
 
 def _datasets(node: object) -> Iterator[dict]:
@@ -169,3 +182,21 @@ def apply_tta(cfg: Config) -> None:
         cfg.tta_pipeline = pipeline
     dataset.pipeline = cfg.tta_pipeline
     cfg.model = ConfigDict(**cfg.tta_model, module=cfg.model)
+
+
+def adopt_resume_seed(cfg: Config) -> None:
+    """Before a resumed run is built, take the random seed of the checkpoint it resumes.
+
+    mmengine adopts the checkpoint's seed only after the data loaders (and their samplers'
+    shuffling seeds) are built; a run without a fixed seed then draws other data than the run
+    it continues. Reading the seed first makes resumed runs exact (README, "Reliability").
+    """
+    if not cfg.get('resume'):
+        return
+    path = cfg.get('load_from') or find_latest_checkpoint(cfg.work_dir)
+    if not path or not osp.isfile(path):
+        return
+    with trusted_checkpoint_loading():
+        meta = read_checkpoint(path, map_location='cpu', mmap=True).get('meta', {})
+    if meta.get('seed') is not None:
+        cfg.randomness = dict(cfg.get('randomness') or {}, seed=int(meta['seed']))

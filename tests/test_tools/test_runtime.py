@@ -1,5 +1,5 @@
-"""What tools/train.py does before building anything: mixed-precision fallback, pretrained
-checkpoint checks."""
+"""What tools/train.py does before building anything: mixed precision (the recipes' GPU
+fallback, --amp in bfloat16 on a CPU), pretrained checkpoint checks."""
 import argparse
 import os.path as osp
 
@@ -50,3 +50,18 @@ def test_other_modules_pretrained_paths_are_checked_too(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match="VisionTransformer: the pretrained checkpoint "
                        "'pretrain/vit_large_p16_384.pth' does not exist"):
         check_pretrained(cfg.model)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='bfloat16 autocast is the CPU --amp')
+def test_amp_flag_trains_in_bfloat16_on_a_cpu():
+    from mmengine.optim import build_optim_wrapper
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'upernet_fcaformer_l2_ade20k_160k.py'))
+    apply_common_args(cfg, _args(amp=True))
+    assert cfg.optim_wrapper.type == 'mmhybrid.AutocastOptimWrapper'
+    assert cfg.optim_wrapper.dtype == 'bfloat16' and 'loss_scale' not in cfg.optim_wrapper
+    model = torch.nn.Linear(4, 2)
+    wrapper = build_optim_wrapper(model, dict(type='mmhybrid.AutocastOptimWrapper',
+                                              optimizer=dict(type='SGD', lr=0.1)))
+    with wrapper.optim_context(model):
+        assert model(torch.rand(3, 4)).dtype == torch.bfloat16
+    assert model(torch.rand(3, 4)).dtype == torch.float32

@@ -11,11 +11,13 @@ position tables) are listed.
 import argparse
 import os
 import os.path as osp
+import pickle
 
 import torch
 
 from mmhybrid.converters.vit import convert_vit
 from mmhybrid.models.utils import unwrap_state_dict
+from mmhybrid.utils import CheckpointError, read_checkpoint
 
 
 def main() -> None:
@@ -29,8 +31,10 @@ def main() -> None:
                         help='unpickle non-tensor objects (only for files you trust)')
     args = parser.parse_args()
     try:
-        checkpoint = torch.load(args.src, map_location='cpu', weights_only=not args.trust)
-    except Exception as e:
+        checkpoint = read_checkpoint(args.src, map_location='cpu', weights_only=not args.trust)
+    except CheckpointError as e:
+        raise SystemExit(f'error: {e}')
+    except pickle.UnpicklingError as e:
         raise SystemExit(f'{args.src} holds more than tensors ({e}); if you trust the file, '
                          'run again with --trust')
     grid = None

@@ -5,7 +5,7 @@
 _base_ = [
     'mmpretrain::_base_/datasets/imagenet_bs64_swin_224.py',
     'mmpretrain::_base_/schedules/imagenet_bs1024_adamw_swin.py',
-    'mmpretrain::_base_/default_runtime.py',
+    'mmpretrain::_base_/default_runtime.py', '../reliability.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
 
@@ -18,6 +18,7 @@ model = dict(
         loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
         cal_acc=False),
     train_cfg=dict(augments=[dict(type='Mixup', alpha=0.8), dict(type='CutMix', alpha=1.0)]))
-train_dataloader = dict(batch_size=128)
+default_hooks = {{_base_.reliability_hooks}}
+train_dataloader = dict(batch_size=128, sampler=dict(type='mmhybrid.SeededDefaultSampler'))
 val_dataloader = dict(batch_size=128)
 test_dataloader = val_dataloader

@@ -8,7 +8,7 @@ _base_ = [
     'mmdet::_base_/models/cascade-mask-rcnn_r50_fpn.py',
     'mmdet::_base_/datasets/coco_instance.py',
     'mmdet::_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py',
+    'mmdet::_base_/default_runtime.py', '../reliability.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
 
@@ -38,3 +38,6 @@ optim_wrapper = dict(
     optimizer=dict(
         _delete_=True, type='AdamW', lr=2e-4, betas=(0.9, 0.999), weight_decay=0.05))
 auto_scale_lr = dict(enable=False, base_batch_size=16)
+
+default_hooks = {{_base_.reliability_hooks}}
+train_dataloader = dict(sampler=dict(type='mmhybrid.SeededDefaultSampler'))

@@ -4,7 +4,7 @@ _base_ = [
     'mmdet::_base_/models/mask-rcnn_r50_fpn.py',
     'mmdet::_base_/datasets/coco_instance.py',
     'mmdet::_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py',
+    'mmdet::_base_/default_runtime.py', '../reliability.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
 
@@ -18,3 +18,6 @@ optim_wrapper = dict(
         'norm': dict(decay_mult=0.)}))
 # 8 GPUs x 2 images.
 auto_scale_lr = dict(enable=False, base_batch_size=16)
+
+default_hooks = {{_base_.reliability_hooks}}
+train_dataloader = dict(sampler=dict(type='mmhybrid.SeededDefaultSampler'))

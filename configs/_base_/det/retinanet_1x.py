@@ -7,7 +7,7 @@ _base_ = [
     'mmdet::_base_/models/retinanet_r50_fpn.py',
     'mmdet::_base_/datasets/coco_detection.py',
     'mmdet::_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py',
+    'mmdet::_base_/default_runtime.py', '../reliability.py',
 ]
 custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
 
@@ -30,3 +30,6 @@ tta_pipeline = [
                                                'scale_factor', 'flip', 'flip_direction'))],
     ]),
 ]
+
+default_hooks = {{_base_.reliability_hooks}}
+train_dataloader = dict(sampler=dict(type='mmhybrid.SeededDefaultSampler'))

@@ -4,7 +4,7 @@
 # SETR repository's --aug-test (ratios 0.5-1.75 of 2049x1025, flip).
 _base_ = [
     'mmseg::_base_/datasets/cityscapes_768x768.py',
-    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/default_runtime.py', '../reliability.py',
     'mmseg::_base_/schedules/schedule_40k.py',
     './setr-hlg_model.py',
     '../seg/tta.py',
@@ -22,6 +22,7 @@ param_scheduler = [
     dict(type='PolyLR', power=1.0, eta_min=0.0, by_epoch=False, begin=1500, end=40000),
 ]
 tta_pipeline = {{_base_.ms_flip_cityscapes_768}}
-train_dataloader = dict(batch_size=2)
+default_hooks = {{_base_.reliability_hooks}}
+train_dataloader = dict(batch_size=2, sampler=dict(type='mmhybrid.SeededInfiniteSampler'))
 val_dataloader = dict(batch_size=1)
 test_dataloader = val_dataloader

@@ -6,7 +6,7 @@
 _base_ = [
     'mmseg::_base_/models/fpn_r50.py',
     'mmseg::_base_/datasets/ade20k.py',
-    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/default_runtime.py', '../reliability.py',
     'mmseg::_base_/schedules/schedule_40k.py',
     './ade20k_align32_test.py',
 ]
@@ -30,3 +30,6 @@ param_scheduler = [
     dict(type='PolyLR', power=0.9, eta_min=0.0, by_epoch=False, begin=0, end=40000),
 ]
 auto_scale_lr = dict(enable=False, base_batch_size=32)
+
+default_hooks = {{_base_.reliability_hooks}}
+train_dataloader = dict(sampler=dict(type='mmhybrid.SeededInfiniteSampler'))

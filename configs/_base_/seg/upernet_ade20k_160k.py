@@ -6,7 +6,7 @@
 _base_ = [
     'mmseg::_base_/models/upernet_r50.py',
     'mmseg::_base_/datasets/ade20k.py',
-    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/default_runtime.py', '../reliability.py',
     'mmseg::_base_/schedules/schedule_160k.py',
     './tta.py',
 ]
@@ -20,7 +20,8 @@ model = dict(
     auxiliary_head=dict(num_classes=150),
     test_cfg=dict(mode='whole'))
 tta_pipeline = {{_base_.ms_flip_ade20k}}
-train_dataloader = dict(batch_size=2)
+default_hooks = {{_base_.reliability_hooks}}
+train_dataloader = dict(batch_size=2, sampler=dict(type='mmhybrid.SeededInfiniteSampler'))
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',

@@ -5,7 +5,7 @@
 _base_ = [
     'mmseg::_base_/models/upernet_r50.py',
     'mmseg::_base_/datasets/cityscapes.py',
-    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/default_runtime.py', '../reliability.py',
     'mmseg::_base_/schedules/schedule_80k.py',
     './tta.py',
 ]
@@ -31,3 +31,6 @@ param_scheduler = [
 ]
 tta_pipeline = {{_base_.ms_flip_cityscapes}}
 auto_scale_lr = dict(enable=False, base_batch_size=16)
+
+default_hooks = {{_base_.reliability_hooks}}
+train_dataloader = dict(sampler=dict(type='mmhybrid.SeededInfiniteSampler'))

@@ -5,7 +5,7 @@
 # from setr_models.py and set the paper's lr for their decoder.
 _base_ = [
     'mmseg::_base_/datasets/ade20k.py',
-    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/default_runtime.py', '../reliability.py',
     'mmseg::_base_/schedules/schedule_160k.py',
     '../seg/tta.py',
     './setr_recipe.py',
@@ -14,7 +14,8 @@ custom_imports = dict(imports=['mmhybrid'], allow_failed_imports=False)
 
 optim_wrapper = {{_base_.setr_optim_wrapper}}
 tta_pipeline = {{_base_.setr_ms_flip_ade20k}}
-train_dataloader = dict(batch_size=2)
+default_hooks = {{_base_.reliability_hooks}}
+train_dataloader = dict(batch_size=2, sampler=dict(type='mmhybrid.SeededInfiniteSampler'))
 val_dataloader = dict(batch_size=1)
 test_dataloader = val_dataloader
 auto_scale_lr = dict(enable=False, base_batch_size=16)

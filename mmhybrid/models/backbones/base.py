@@ -12,6 +12,21 @@ from ..utils.convert import StateDict
 VECTOR_OUT_TYPES = ('avg_featmap', 'cls_token')  # one (B, C) vector from the last stage
 
 
+def reject_non_finite_input(module: nn.Module, args: tuple) -> None:
+    """Forward pre-hook: NaN or infinite input values are one clear error here rather than
+    NaN outputs and losses further on (skipped while compiling, tracing or exporting)."""
+    x = args[0] if args else None
+    if (not isinstance(x, torch.Tensor) or torch.compiler.is_compiling()
+            or torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()):
+        return
+    finite = torch.isfinite(x)
+    if not finite.all():
+        raise ValueError(
+            f'{type(module).__name__} got an input with {int((~finite).sum())} NaN or infinite '
+            f'values (of {x.numel()}): check the images and the data preprocessor (mean, std, '
+            'padding) or the code that made the tensor')
+
+
 class HybridBackbone(BaseModule):
     """Base of the staged backbones.
 
@@ -33,6 +48,8 @@ class HybridBackbone(BaseModule):
       outputs, gradients, drop-path masks and BatchNorm statistics as without;
     - ``init_cfg``: ``Pretrained`` loads our or the official checkpoints (converted by
       :meth:`_converter`); otherwise :meth:`_init_from_scratch` runs the official init.
+
+    An input with NaN or infinite values is a ``ValueError`` (:func:`reject_non_finite_input`).
 
     Subclasses set ``num_stages`` and call :meth:`_setup_outputs` in ``__init__`` before
     building their output layers, and :meth:`_freeze_stages` at its end.
@@ -63,6 +80,7 @@ class HybridBackbone(BaseModule):
         if not -1 <= frozen_stages <= last:
             raise ValueError(f'{name} frozen_stages must be in [-1, {last}], got {frozen_stages}')
         self.out_type = out_type
+        self.register_forward_pre_hook(reject_non_finite_input)
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         self.with_cp = with_cp

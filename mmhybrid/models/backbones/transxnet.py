@@ -18,7 +18,7 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
-from ..layers import LayerScale2d, PooledBatchNorm2d
+from ..layers import LayerScale2d, pooled_batch_norm
 from ..utils import parse_arch, trunc_normal_init
 from ..utils.convert import StateDict, convert_official
 from .base import HybridBackbone
@@ -52,21 +52,26 @@ class DynamicConv2d(BaseModule):
         self.weight = nn.Parameter(torch.empty(num_groups, dim, kernel_size, kernel_size))
         self.bias = nn.Parameter(torch.empty(num_groups, dim))
         self.pool = nn.AdaptiveAvgPool2d((kernel_size, kernel_size))
-        squeeze = ConvModule(dim, dim // reduction, 1, norm_cfg=norm_cfg, act_cfg=GELU)
-        bn = squeeze.norm
-        if type(bn) is nn.BatchNorm2d:  # the bias branch's pooled map: one value per channel
-            setattr(squeeze, squeeze.norm_name,
-                    PooledBatchNorm2d(bn.num_features, bn.eps, bn.momentum))
-        self.proj = nn.Sequential(squeeze, nn.Conv2d(dim // reduction, dim * num_groups, 1))
+        self.proj = nn.Sequential(
+            ConvModule(dim, dim // reduction, 1, norm_cfg=norm_cfg, act_cfg=GELU),
+            nn.Conv2d(dim // reduction, dim * num_groups, 1))
         trunc_normal_(self.weight, std=0.02)
         trunc_normal_(self.bias, std=0.02)
+
+    def _project(self, x: torch.Tensor) -> torch.Tensor:
+        # The bias branch's pooled map has one value per channel: at batch 1 in training its
+        # norm has no batch statistics, whatever the norm's kind (pooled_batch_norm).
+        squeeze, expand = self.proj
+        x = pooled_batch_norm(squeeze.norm, squeeze.conv(x))
+        return expand(squeeze.activate(x))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         B, C, H, W = x.shape
         G, K = self.num_groups, self.kernel_size
-        scale = self.proj(self.pool(x)).reshape(B, G, C, K, K).softmax(dim=1)
+        scale = self._project(self.pool(x)).reshape(B, G, C, K, K).softmax(dim=1)
         weight = (scale * self.weight.unsqueeze(0)).sum(dim=1)
-        bias_scale = self.proj(x.mean(dim=(-2, -1), keepdim=True)).reshape(B, G, C).softmax(dim=1)
+        bias_scale = self._project(x.mean(dim=(-2, -1), keepdim=True)).reshape(
+            B, G, C).softmax(dim=1)
         bias = (bias_scale * self.bias.unsqueeze(0)).sum(dim=1)
         # One grouped conv over the batch folded into channels: a per-sample depthwise conv.
         out = F.conv2d(

@@ -1,9 +1,9 @@
 from .layer_scale import LayerScale2d
 from .mlp import Mlp
-from .norm import LayerNorm2d, PooledBatchNorm2d
+from .norm import LayerNorm2d, PooledBatchNorm2d, pooled_batch_norm
 from .window import WindowPartition, window_partition, window_reverse
 
 __all__ = [
-    'LayerScale2d', 'LayerNorm2d', 'Mlp', 'PooledBatchNorm2d', 'WindowPartition',
-    'window_partition', 'window_reverse'
+    'LayerScale2d', 'LayerNorm2d', 'Mlp', 'PooledBatchNorm2d', 'pooled_batch_norm',
+    'WindowPartition', 'window_partition', 'window_reverse'
 ]

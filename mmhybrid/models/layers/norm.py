@@ -1,6 +1,8 @@
 import torch
+import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.modules.batchnorm import _BatchNorm
 
 
 class LayerNorm2d(nn.LayerNorm):
@@ -34,3 +36,17 @@ class PooledBatchNorm2d(nn.BatchNorm2d):
             return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                                 False, 0., self.eps)
         return super().forward(x)
+
+
+def pooled_batch_norm(norm: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``norm(x)`` for a norm of any kind (BN, SyncBN, reverted SyncBN, GN, ...) that may get a
+    pooled map with one value per channel, (B=1, C, 1, 1), in training: for a BatchNorm such a
+    batch has no statistics, so it is normalised with the running ones (not updated), as
+    :class:`PooledBatchNorm2d` does; a SyncBatchNorm over several processes has statistics
+    and runs unchanged."""
+    if (norm.training and isinstance(norm, _BatchNorm) and x.numel() == x.shape[1]
+            and not (isinstance(norm, nn.SyncBatchNorm) and dist.is_available()
+                     and dist.is_initialized() and dist.get_world_size() > 1)):
+        return F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias,
+                            False, 0., norm.eps)
+    return norm(x)

@@ -1,6 +1,7 @@
 """The one backbone API (mmhybrid.models.backbones.base.HybridBackbone), checked on every
-backbone: arguments, output shapes at any size, out_type, freezing, norm_eval, with_cp
-without side effects, lr-decay layer ids and init / Pretrained round trips."""
+backbone: arguments, out_type, freezing, norm_eval, with_cp without side effects, lr-decay
+layer ids and init / Pretrained round trips (bad arguments, sizes and values:
+tests/test_bad_input.py)."""
 import inspect
 
 import pytest
@@ -38,20 +39,6 @@ def test_same_arguments_everywhere(name):
         assert old not in params
 
 
-@pytest.mark.parametrize('hw', [(33, 45), (97, 131)])
-@pytest.mark.parametrize('name', sorted(STAGED))
-def test_any_input_size(name, hw):
-    model = STAGED[name]().eval()
-    with torch.no_grad():
-        outs = model(torch.rand(1, 3, *hw))
-    assert len(outs) == 4
-    h, w = hw
-    for i, out in enumerate(outs):
-        h, w = -(-h // (4 if i == 0 else 2)), -(-w // (4 if i == 0 else 2))
-        assert out.shape == (1, model.out_channels[i], h, w)
-        assert torch.isfinite(out).all()
-
-
 @pytest.mark.parametrize('name', sorted(STAGED))
 def test_out_indices_and_out_type(name):
     model = STAGED[name](out_indices=(1, 3)).eval()
@@ -66,18 +53,6 @@ def test_out_indices_and_out_type(name):
         STAGED[name](out_indices=(2, 3), out_type='avg_featmap')
     with pytest.raises(ValueError, match='out_type'):
         STAGED[name](out_type='raw')
-    with pytest.raises(ValueError, match='out_indices'):
-        STAGED[name](out_indices=(4, ))
-    with pytest.raises(ValueError, match='frozen_stages'):
-        STAGED[name](frozen_stages=4)
-
-
-@pytest.mark.parametrize('name', sorted(STAGED))
-def test_batch_of_one_trains(name):
-    model = STAGED[name](drop_path_rate=0.1).train()
-    outs = model(torch.rand(1, 3, 64, 96))
-    sum(o.sum() for o in outs).backward()
-    assert all(torch.isfinite(o).all() for o in outs)
 
 
 @pytest.mark.parametrize('name', sorted(ALL))
@@ -167,10 +142,3 @@ def test_init_and_pretrained_round_trip(name, tmp_path):
     loaded.init_weights()
     for k, v in model.state_dict().items():
         assert torch.equal(loaded.state_dict()[k], v), k
-
-
-@pytest.mark.parametrize('name', sorted(STAGED))
-def test_unknown_arch_names_the_choices(name):
-    cls = type(STAGED[name]())
-    with pytest.raises(ValueError, match=f'Unknown {name} arch'):
-        cls('nope')

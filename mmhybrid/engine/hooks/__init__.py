@@ -1,0 +1,5 @@
+from .average_buffers import AverageBuffersHook
+from .checkpoint import AtomicCheckpointHook, AtomicLocalBackend
+from .exact_resume import ExactResumeHook
+
+__all__ = ['AtomicCheckpointHook', 'AtomicLocalBackend', 'AverageBuffersHook', 'ExactResumeHook']
