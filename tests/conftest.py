@@ -12,6 +12,19 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 GOLDEN = osp.join(REPO, 'tests', 'data', 'golden')
 
 
+def _smallest(cls_name: str, arch: str):
+    def build(**kwargs):
+        from mmhybrid import models
+        return getattr(models, cls_name)(arch, **kwargs)
+    return build
+
+
+# The smallest variant of each staged backbone, built with keyword arguments.
+STAGED = {name: _smallest(name, arch) for name, arch in (
+    ('TransXNet', 't'), ('FcaFormer', 'l1'), ('MixFormer', 'b0'), ('HybridFormer', 's'),
+    ('HLG', 't'))}
+
+
 # Scripts that run in a fork of the test process (which has imported torch and the mm
 # packages already: 7 s per run saved) rather than in a fresh interpreter.
 FORKED = (osp.join(REPO, 'tools') + os.sep, osp.join(REPO, 'benchmarks') + os.sep)

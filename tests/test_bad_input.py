@@ -24,15 +24,7 @@ from mmengine.config import Config
 from mmhybrid.models import HLG, FcaFormer, FcaFormerPlain, HybridFormer, MixFormer, TransXNet
 from mmhybrid.utils import (CheckpointError, check_data_roots, read_checkpoint,
                             trusted_checkpoint_loading)
-from tests.conftest import REPO, run_python, write_toy_config
-
-STAGED = {
-    'TransXNet': lambda **kw: TransXNet('t', **kw),
-    'FcaFormer': lambda **kw: FcaFormer('l1', **kw),
-    'MixFormer': lambda **kw: MixFormer('b0', **kw),
-    'HybridFormer': lambda **kw: HybridFormer('s', **kw),
-    'HLG': lambda **kw: HLG('t', **kw),
-}
+from tests.conftest import REPO, STAGED, run_python, write_toy_config
 
 
 @functools.lru_cache(None)
@@ -318,3 +310,46 @@ def test_images_without_annotations(toy_workspace, tmp_path):
     losses = segmentor.loss(torch.rand(1, 3, 64, 64), [seg])
     assert float(losses['decode.loss_ce']) == 0.0
     losses['decode.loss_ce'].backward()
+
+
+class _RunsCode:
+    """A pickled object whose unpickling would create the folder ``marker``."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.makedirs, (self.marker, )
+
+
+@pytest.mark.parametrize('tool', ['transxnet', 'fcaformer', 'hlg', 'mixformer', 'vit'])
+def test_converters_refuse_a_pickle_that_runs_code(tmp_path, tool):
+    marker, evil = str(tmp_path / 'ran'), str(tmp_path / 'evil.pth')
+    torch.save(dict(state_dict=dict(w=torch.zeros(1)), payload=_RunsCode(marker)), evil)
+    proc = run_python([osp.join(REPO, 'tools', 'model_converters', f'{tool}2mmhybrid.py'),
+                       evil, str(tmp_path / 'out.pth')], cwd=str(tmp_path), check=False)
+    assert proc.returncode == 1 and 'holds more than tensors' in proc.stdout
+    assert 'Traceback' not in proc.stdout and not osp.exists(marker)
+
+
+def test_every_loading_path_refuses_a_pickle_that_runs_code(tmp_path):
+    """read_checkpoint, init_cfg Pretrained, mmengine's loader (--resume, load_from,
+    tools/test.py) in the tools' loading context, and the analysis tools' model loader."""
+    import pickle
+
+    from mmengine.runner import load_checkpoint
+
+    from mmhybrid.analysis.model_info import load_model
+    marker, evil = str(tmp_path / 'ran'), str(tmp_path / 'evil.pth')
+    torch.save(dict(state_dict={f'backbone.{k}': v for k, v in TransXNet('t').state_dict()
+                                .items()}, payload=_RunsCode(marker)), evil)
+    refused = pytest.raises(pickle.UnpicklingError, match='GLOBAL os.makedirs')
+    with refused:
+        read_checkpoint(evil, map_location='cpu')
+    with refused:
+        TransXNet('t', init_cfg=dict(type='Pretrained', checkpoint=evil)).init_weights()
+    with trusted_checkpoint_loading(), refused:
+        load_checkpoint(TransXNet('t'), evil, map_location='cpu')
+    with refused:
+        load_model(osp.join(REPO, 'configs', 'cls_transxnet_t_in1k.py'), evil)
+    assert not osp.exists(marker)

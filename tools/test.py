@@ -2,6 +2,7 @@
 import argparse
 import os
 import os.path as osp
+import pickle
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
@@ -65,7 +66,7 @@ def main() -> None:
     try:
         with trusted_checkpoint_loading():
             runner.test()
-    except CheckpointError as e:
+    except (CheckpointError, pickle.UnpicklingError) as e:  # damaged, or would run code
         raise SystemExit(f'error: {e}')
 
 

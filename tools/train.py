@@ -5,6 +5,7 @@ mmdet's.
 """
 import argparse
 import os
+import pickle
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
@@ -56,7 +57,7 @@ def main() -> None:
         runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
         with trusted_checkpoint_loading():
             runner.train()
-    except CheckpointError as e:
+    except (CheckpointError, pickle.UnpicklingError) as e:  # damaged, or would run code
         raise SystemExit(f'error: {e}')
     except SampleLoadError as e:  # from a data loader worker, the message ends the traceback
         raise SystemExit('error: ' + str(e).strip().splitlines()[-1].split(

@@ -38,18 +38,20 @@ def convert_main(description: str, convert: Callable[[StateDict], StateDict],
 
     try:
         checkpoint = read_checkpoint(args.src, map_location='cpu', weights_only=True)
-    except CheckpointError as e:
-        if load_other is None:
-            raise SystemExit(f'error: {e}')
-        try:  # e.g. a Paddle .pdparams pickle, which torch cannot read
-            checkpoint = load_other(args.src)
-        except Exception:
-            raise SystemExit(f'error: {e}')
-    except pickle.UnpicklingError as e:  # training checkpoints also pickle their argparse args
-        if not args.trust:
-            raise SystemExit(f'{args.src} holds more than tensors ({e}); if you trust the '
-                             'file, run again with --trust to unpickle it fully')
-        checkpoint = read_checkpoint(args.src, map_location='cpu', weights_only=False)
+    except (CheckpointError, pickle.UnpicklingError) as e:
+        checkpoint = None
+        if load_other is not None:  # e.g. a Paddle .pdparams pickle, which torch cannot read
+            try:
+                checkpoint = load_other(args.src)
+            except Exception:
+                pass
+        if checkpoint is None:
+            if isinstance(e, CheckpointError):
+                raise SystemExit(f'error: {e}')
+            if not args.trust:  # training checkpoints also pickle their argparse args
+                raise SystemExit(f'{args.src} holds more than tensors ({e}); if you trust the '
+                                 'file, run again with --trust to unpickle it fully')
+            checkpoint = read_checkpoint(args.src, map_location='cpu', weights_only=False)
     if args.ema and 'model_ema' in checkpoint:  # ConvNeXt-style trainers
         checkpoint = {'state_dict_ema': checkpoint['model_ema']}
     converted = convert(unwrap_state_dict(checkpoint, ema=args.ema))

@@ -8,15 +8,9 @@ import pytest
 import torch
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmhybrid.models import HLG, FcaFormer, FcaFormerPlain, HybridFormer, MixFormer, TransXNet
+from mmhybrid.models import FcaFormerPlain
+from tests.conftest import STAGED
 
-STAGED = {
-    'TransXNet': lambda **kw: TransXNet('t', **kw),
-    'FcaFormer': lambda **kw: FcaFormer('l1', **kw),
-    'MixFormer': lambda **kw: MixFormer('b0', **kw),
-    'HybridFormer': lambda **kw: HybridFormer('s', **kw),
-    'HLG': lambda **kw: HLG('t', **kw),
-}
 ALL = dict(STAGED, FcaFormerPlain=lambda **kw: FcaFormerPlain('l0', **kw))
 COMMON = ('arch', 'in_channels', 'out_indices', 'out_type', 'frozen_stages', 'drop_path_rate',
           'with_cp', 'init_cfg')
