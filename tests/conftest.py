@@ -27,7 +27,7 @@ STAGED = {name: _smallest(name, arch) for name, arch in (
 
 # Scripts that run in a fork of the test process (which has imported torch and the mm
 # packages already: 7 s per run saved) rather than in a fresh interpreter.
-FORKED = (osp.join(REPO, 'tools') + os.sep, osp.join(REPO, 'benchmarks') + os.sep)
+FORKED = tuple(osp.join(REPO, d) + os.sep for d in ('tools', 'benchmarks', 'demo'))
 
 
 def _run_script_in_child(script: str, argv: List[str], out: int) -> int:
@@ -101,7 +101,7 @@ def run_python(args: List[str], cwd: str, env: dict = None, timeout: int = 600,
                check: bool = True) -> subprocess.CompletedProcess:
     """Run ``python ARGS`` in ``cwd`` with mmhybrid importable; fail with its output.
 
-    Scripts under ``tools/`` and ``benchmarks/`` run in a fork of this process, the way
+    Scripts under ``tools/``, ``benchmarks/`` and ``demo/`` run in a fork of this process, the way
     ``python SCRIPT`` runs them (``__main__``, argv, cwd, environment, exit status, output),
     without paying for the imports again; anything else runs in a fresh interpreter.
     """

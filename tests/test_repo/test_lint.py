@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import REPO
 
-TREES = ['mmhybrid', 'tools', 'tests', 'benchmarks', 'configs', 'setup.py']
+TREES = ['mmhybrid', 'tools', 'tests', 'benchmarks', 'demo', 'configs', 'setup.py']
 
 
 @pytest.mark.parametrize('tool', [['flake8'], ['isort', '--check-only', '--diff']])

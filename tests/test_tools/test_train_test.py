@@ -53,6 +53,23 @@ TTA = {'retinanet_transxnet_t_1x.py', 'semfpn_transxnet_t_ade20k_80k.py',
        'semfpn_transxnet_t_cityscapes_80k.py'}
 
 
+# Their training logs are also plotted (tools/analysis/analyze_logs.py).
+CURVES = {'cls_transxnet_t_in1k.py', 'semfpn_hybridformer_s_ade20k_80k.py'}
+
+
+def _check_curves(work_dir: str, metrics: list, cwd: str) -> None:
+    from PIL import Image
+    (log, ) = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
+    tool = osp.join(REPO, 'tools', 'analysis', 'analyze_logs.py')
+    png = osp.join(work_dir, 'curves.png')
+    out = run_python([tool, 'plot_curve', log, '--keys', 'loss', 'lr', *metrics, '--out', png],
+                     cwd=cwd).stdout
+    assert f'plotted loss, lr, {", ".join(metrics)} of 1 log(s) to {png}' in out, out
+    assert Image.open(png).size[1] == 300 * (2 + len(metrics))  # 3-inch panels, 100 dpi
+    out = run_python([tool, 'cal_train_time', log], cwd=cwd).stdout
+    assert re.search(r's/iter on average, slowest record [\d.]+ s', out), out
+
+
 # Trained with --amp (bfloat16 autocast on a CPU): one config of each family.
 AMP = {'cls_transxnet_t_in1k.py', 'upernet_fcaformer_l1_ade20k_160k.py',
        'upernet_mixformer_b1_ade20k_160k.py', 'semfpn_hybridformer_s_ade20k_80k.py',
@@ -96,6 +113,8 @@ def test_train_then_test(toy_workspace, tmp_path, leaf, dataset, ckpt, metrics, 
     assert ("type='mmhybrid.AutocastOptimWrapper'" in out) == bool(amp)
     losses = _train_losses(work_dir)
     assert len(losses) == 2 and all(math.isfinite(v) and v > 0 for v in losses)
+    if leaf in CURVES:
+        _check_curves(work_dir, metrics, toy_workspace)
     out = run_python([TEST, config, osp.join(work_dir, ckpt), '--work-dir', work_dir,
                       *_cfg_options(options)], cwd=toy_workspace).stdout
     for name in metrics:
