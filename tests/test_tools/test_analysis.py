@@ -143,3 +143,23 @@ def test_browse_dataset(toy_workspace, tmp_path, config, num):
     assert len(files) == num
     drawn = np.asarray(Image.open(files[0]).convert('RGB')).astype(int)
     assert drawn.std() > 0
+
+
+def test_cascade_mask_heads_are_counted_on_100_proposals():
+    """As mmdet's published FLOPs (and the papers') count them: every box stage on all the
+    RPN proposals, the mask heads on the first 100."""
+    from mmengine.config import Config
+
+    from mmhybrid.analysis.model_info import TensorForward, build_model
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'cascade-maskrcnn_transxnet_t_1x.py'))
+    cfg.model.backbone.init_cfg = None
+    cfg.model.test_cfg.rpn.update(nms_pre=300, max_per_img=200)  # over 100 still, CPU-sized
+    model = build_model(cfg)
+    seen = {'bbox': [], 'mask': []}
+    for kind in seen:
+        for head in getattr(model.roi_head, f'{kind}_head'):
+            head.register_forward_hook(lambda m, i, o, kind=kind: seen[kind].append(len(i[0])))
+    with torch.no_grad():
+        TensorForward(model, 'det', (128, 128)).eval()(torch.rand(1, 3, 128, 128))
+    assert len(seen['bbox']) == len(seen['mask']) == 3
+    assert min(seen['bbox']) > 100 and seen['mask'] == [100] * 3
