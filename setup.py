@@ -34,7 +34,7 @@ setup(
             'mmdet>=3.1.0,<3.4.0', 'pycocotools', 'mmsegmentation>=1.1.0,<1.3.0', 'ftfy', 'regex',
             'cityscapesscripts', 'mmpretrain>=1.1.0,<1.3.0'
         ],
-        'tests': ['pytest', 'pytest-timeout'],
+        'tests': ['pytest', 'pytest-timeout', 'pytest-xdist', 'onnx', 'onnxruntime'],
     },
     zip_safe=False,
 )

@@ -18,7 +18,7 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
-from ..layers import LayerScale2d, pooled_batch_norm
+from ..layers import LayerScale2d, adaptive_avg_pool2d, pooled_batch_norm
 from ..utils import parse_arch, trunc_normal_init
 from ..utils.convert import StateDict, convert_official
 from .base import HybridBackbone
@@ -68,7 +68,9 @@ class DynamicConv2d(BaseModule):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         B, C, H, W = x.shape
         G, K = self.num_groups, self.kernel_size
-        scale = self._project(self.pool(x)).reshape(B, G, C, K, K).softmax(dim=1)
+        # torch's ONNX exporter refuses adaptive pooling to sizes that do not divide the input.
+        pooled = adaptive_avg_pool2d(x, K) if torch.onnx.is_in_onnx_export() else self.pool(x)
+        scale = self._project(pooled).reshape(B, G, C, K, K).softmax(dim=1)
         weight = (scale * self.weight.unsqueeze(0)).sum(dim=1)
         bias_scale = self._project(x.mean(dim=(-2, -1), keepdim=True)).reshape(
             B, G, C).softmax(dim=1)

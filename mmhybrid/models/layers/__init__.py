@@ -1,9 +1,10 @@
 from .layer_scale import LayerScale2d
 from .mlp import Mlp
 from .norm import LayerNorm2d, PooledBatchNorm2d, pooled_batch_norm
+from .pool import adaptive_avg_pool2d
 from .window import WindowPartition, window_partition, window_reverse
 
 __all__ = [
-    'LayerScale2d', 'LayerNorm2d', 'Mlp', 'PooledBatchNorm2d', 'pooled_batch_norm',
-    'WindowPartition', 'window_partition', 'window_reverse'
+    'adaptive_avg_pool2d', 'LayerScale2d', 'LayerNorm2d', 'Mlp', 'PooledBatchNorm2d',
+    'pooled_batch_norm', 'WindowPartition', 'window_partition', 'window_reverse'
 ]
