@@ -3,6 +3,7 @@ import argparse
 import copy
 import os
 import os.path as osp
+import zipfile
 from typing import Iterator
 
 import torch
@@ -196,7 +197,8 @@ def adopt_resume_seed(cfg: Config) -> None:
     path = cfg.get('load_from') or find_latest_checkpoint(cfg.work_dir)
     if not path or not osp.isfile(path):
         return
-    with trusted_checkpoint_loading():
-        meta = read_checkpoint(path, map_location='cpu', mmap=True).get('meta', {})
+    with trusted_checkpoint_loading():  # mmap: only the metadata is read (zip format only)
+        meta = read_checkpoint(path, map_location='cpu',
+                               mmap=zipfile.is_zipfile(path)).get('meta', {})
     if meta.get('seed') is not None:
         cfg.randomness = dict(cfg.get('randomness') or {}, seed=int(meta['seed']))

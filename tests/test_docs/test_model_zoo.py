@@ -1,6 +1,7 @@
 """The model zoo, the metafiles and model-index.yml are generated from the facts in one
 direction (tools/misc/gen_model_zoo.py), are up to date, and the facts are checked."""
 import os.path as osp
+import re
 
 import pytest
 import yaml
@@ -58,3 +59,22 @@ def test_paper_metrics_are_numbers_with_metafile_names(tmp_path):
     bad.write_text('cls_nothing_x_in1k: {metrics: {mIoU: 1.0}, source: x}\n')
     with pytest.raises(KeyError, match='do not exist'):
         load_facts(str(bad), leaf_configs(REPO))
+
+
+@pytest.mark.parametrize('family', ['transxnet', 'fcaformer', 'mixformer', 'hybridformer', 'hlg',
+                                    'vit'])
+def test_family_readmes_have_results_commands_and_citation(zoo, family):
+    """configs/_metafiles/<family>/README.md, which the metafile's collection points to."""
+    meta = yaml.safe_load(open(osp.join(REPO, 'configs', '_metafiles', family, 'metafile.yml')))
+    readme = osp.join(REPO, 'configs', '_metafiles', family, meta['Collections'][0]['README'])
+    text = open(readme).read()
+    for section in ('## Results', '## Usage', '## Citation', '```bibtex\n@'):
+        assert section in text, (family, section)
+    for command in ('tools/train.py', 'tools/dist_train.sh', 'tools/test.py', '--tta',
+                    'tools/analysis/get_flops.py', 'benchmarks/benchmark.py'):
+        assert command in text, (family, command)
+    configs = {m.group(1) for m in re.finditer(r'configs/([\w.-]+\.py)', text)}
+    links = {m.group(1) for m in re.finditer(r'\]\(\.\./\.\./([\w.-]+\.py)\)', text)}
+    assert configs and links
+    for name in configs | links:
+        assert osp.exists(osp.join(REPO, 'configs', name)), (family, name)
