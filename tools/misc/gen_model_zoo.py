@@ -152,25 +152,32 @@ def render_metafiles(table: List[dict]) -> Dict[str, str]:
 # Per family: how to convert official weights (or why not), and the configs the usage
 # commands of its README show (a classifier, a detector or segmentor, one with --tta).
 USAGE = {
-    'transxnet': ('python tools/model_converters/transxnet2mmhybrid.py transx-t.pth.tar '
+    'transxnet': ('# the configs load the official ImageNet weights from their release URL,\n'
+                  '# converted on load; to convert a file (mismatches are listed; --help):\n'
+                  'python tools/model_converters/transxnet2mmhybrid.py transx-t.pth.tar '
                   'checkpoints/transxnet_t_in1k.pth', 'cls_transxnet_t_in1k',
                   'maskrcnn_transxnet_t_1x', 'semfpn_transxnet_t_ade20k_80k'),
-    'fcaformer': ('python tools/model_converters/fcaformer2mmhybrid.py checkpoint-best.pth '
+    'fcaformer': ('# official weights -> mmhybrid keys (mismatches are listed; --help)\n'
+                  'python tools/model_converters/fcaformer2mmhybrid.py checkpoint-best.pth '
                   'checkpoints/fcaformer_l2_in1k.pth --trust', 'cls_fcaformer_l2_in1k',
                   'maskrcnn_fcaformer_l2_3x', 'upernet_fcaformer_l2_ade20k_160k'),
-    'mixformer': ('# no official weights were published: train the ImageNet config first\n'
+    'mixformer': ('# no official weights were published: train the ImageNet config first and\n'
+                  '# copy its checkpoint to checkpoints/mixformer_b1_in1k.pth\n'
                   'python tools/train.py configs/cls_mixformer_b1_in1k.py\n'
                   '# (Paddle checkpoints convert: tools/model_converters/mixformer2mmhybrid.py '
                   'X.pdparams OUT.pth)', 'cls_mixformer_b1_in1k', 'maskrcnn_mixformer_b1_3x',
                   'upernet_mixformer_b1_ade20k_160k'),
-    'hybridformer': ('# no weights exist: train the ImageNet config first\n'
+    'hybridformer': ('# no weights exist: train the ImageNet config first and copy its\n'
+                     '# checkpoint to checkpoints/hybridformer_s_in1k.pth\n'
                      'python tools/train.py configs/cls_hybridformer_s_in1k.py',
                      'cls_hybridformer_s_in1k', 'maskrcnn_hybridformer_s_1x',
                      'semfpn_hybridformer_s_ade20k_80k'),
-    'hlg': ('python tools/model_converters/hlg2mmhybrid.py hlg_small.pth '
+    'hlg': ('# official weights -> mmhybrid keys (mismatches are listed; --help)\n'
+            'python tools/model_converters/hlg2mmhybrid.py hlg_small.pth '
             'checkpoints/hlg_s_in1k.pth --trust', 'cls_hlg_s_in1k', 'retinanet_hlg_t_1x',
             'setr-hlg_hlg_s_ade20k_160k'),
-    'vit': ('python tools/model_converters/vit2mmhybrid.py jx_vit_large_p16_384.pth '
+    'vit': ('# timm ViT weights -> mmseg ViT keys (dropped keys are listed; --help)\n'
+            'python tools/model_converters/vit2mmhybrid.py jx_vit_large_p16_384.pth '
             'pretrain/vit_large_p16_384.pth', None, 'setr-pup_vit-l_ade20k_160k',
             'setr-pup_vit-l_pascal-context_80k'),
 }
@@ -180,8 +187,7 @@ FAMILY_README = 'configs/_metafiles/{}/README.md'
 
 def _usage(family: str) -> str:
     convert, cls, dense, tta = USAGE[family]
-    lines = ['```bash', '# official weights -> mmhybrid keys (mismatches are listed; --help)',
-             convert, '# train (one process, or 8 GPUs) and test',
+    lines = ['```bash', convert, '# train (one process, or 8 GPUs) and test',
              f'python tools/train.py configs/{dense}.py',
              f'bash tools/dist_train.sh configs/{dense}.py 8',
              f'python tools/test.py configs/{dense}.py work_dirs/{dense}/CHECKPOINT.pth',
