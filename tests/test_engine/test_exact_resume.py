@@ -5,7 +5,6 @@ in two workers. Also: the resumed run keeps torch's weights_only loading, a trun
 checkpoint is one clear error, and two-process CPU training (tools/dist_train.sh, gloo) ends
 with the same weights on both ranks and resumes exactly too."""
 import glob
-import json
 import os
 import os.path as osp
 import pickle
@@ -16,6 +15,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from mmhybrid.analysis.logs import load_scalars, series
 from mmhybrid.utils import trusted_checkpoint_loading
 from tests.conftest import REPO, run_python, write_toy_config
 
@@ -62,10 +62,8 @@ def _config(tmp_path, case: dict, name: str, workers: int, hook: dict = None) ->
 def _losses(work_dir: str) -> dict:
     losses = {}
     for log in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
-        with open(log) as f:
-            for record in map(json.loads, f):
-                if 'loss' in record:
-                    losses[record['step']] = record['loss']
+        train, _ = load_scalars(log)
+        losses.update(zip(*series(train, 'loss')))
     return losses
 
 

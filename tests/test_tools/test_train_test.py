@@ -1,6 +1,5 @@
 """tools/train.py and tools/test.py on the toy datasets, as subprocesses, as a user runs them."""
 import glob
-import json
 import math
 import os.path as osp
 import re
@@ -8,6 +7,7 @@ import re
 import pytest
 import torch
 
+from mmhybrid.analysis.logs import load_scalars, series
 from mmhybrid.utils import trusted_checkpoint_loading
 from tests.conftest import REPO, run_python, write_toy_config
 
@@ -18,9 +18,8 @@ TEST = osp.join(REPO, 'tools', 'test.py')
 def _train_losses(work_dir: str):
     logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
     assert logs, f'no training log in {work_dir}'
-    with open(logs[-1]) as f:
-        records = [json.loads(line) for line in f]
-    return [r['loss'] for r in records if 'loss' in r]
+    train, _ = load_scalars(logs[-1])
+    return series(train, 'loss')[1]
 
 
 def _cfg_options(options):

@@ -32,21 +32,29 @@ class PooledBatchNorm2d(nn.BatchNorm2d):
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.training and x.numel() == x.shape[1]:
-            return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                                False, 0., self.eps)
+        if _without_batch_statistics(self, x):
+            return _normalise_with_running_statistics(self, x)
         return super().forward(x)
+
+
+def _without_batch_statistics(norm: nn.Module, x: torch.Tensor) -> bool:
+    """Whether a BatchNorm in training gets one value per channel (a pooled (1, C, 1, 1) map)
+    and so has no batch statistics; a SyncBatchNorm over several processes has them."""
+    return (norm.training and isinstance(norm, _BatchNorm) and x.numel() == x.shape[1]
+            and not (isinstance(norm, nn.SyncBatchNorm) and dist.is_available()
+                     and dist.is_initialized() and dist.get_world_size() > 1))
+
+
+def _normalise_with_running_statistics(norm: _BatchNorm, x: torch.Tensor) -> torch.Tensor:
+    """``norm`` applied with its running statistics, which it does not update."""
+    return F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias, False,
+                        0., norm.eps)
 
 
 def pooled_batch_norm(norm: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """``norm(x)`` for a norm of any kind (BN, SyncBN, reverted SyncBN, GN, ...) that may get a
     pooled map with one value per channel, (B=1, C, 1, 1), in training: for a BatchNorm such a
-    batch has no statistics, so it is normalised with the running ones (not updated), as
-    :class:`PooledBatchNorm2d` does; a SyncBatchNorm over several processes has statistics
-    and runs unchanged."""
-    if (norm.training and isinstance(norm, _BatchNorm) and x.numel() == x.shape[1]
-            and not (isinstance(norm, nn.SyncBatchNorm) and dist.is_available()
-                     and dist.is_initialized() and dist.get_world_size() > 1)):
-        return F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias,
-                            False, 0., norm.eps)
+    batch is normalised with the running statistics, as :class:`PooledBatchNorm2d` does."""
+    if _without_batch_statistics(norm, x):
+        return _normalise_with_running_statistics(norm, x)
     return norm(x)

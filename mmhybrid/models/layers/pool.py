@@ -15,10 +15,10 @@ def _bins(size: int, out: int, like: torch.Tensor) -> torch.Tensor:
 
 
 def adaptive_avg_pool2d(x: torch.Tensor, size: int) -> torch.Tensor:
-    """``F.adaptive_avg_pool2d(x, size)`` that also exports to ONNX when ``size`` does not
-    divide the input (torch's exporter refuses that case): while exporting, the pooling runs
-    as two matrix products with the same bins."""
+    """``F.adaptive_avg_pool2d(x, size)`` in a form torch's ONNX exporter takes also when
+    ``size`` does not divide the input (which it refuses): then two matrix products with the
+    same bins (for a static input size)."""
     h, w = (int(s) for s in x.shape[-2:])
-    if not torch.onnx.is_in_onnx_export() or (h % size == 0 and w % size == 0):
+    if h % size == 0 and w % size == 0:
         return F.adaptive_avg_pool2d(x, size)
     return _bins(h, size, x) @ x @ _bins(w, size, x).t()
