@@ -18,7 +18,7 @@ MMCV_VERSION=2.1.0
 # which numpy 2.4 removed.
 MM_STACK=(mmengine==0.10.7 mmdet==3.3.0 mmsegmentation==1.2.2 mmpretrain==1.2.0 "numpy<2.4"
           ftfy regex pycocotools cityscapesscripts pytest pytest-timeout pytest-xdist
-          "flake8>=7,<8" "isort>=5.12,<10" "onnx>=1.16" "onnxruntime>=1.18")
+          "flake8>=7,<8" "isort>=5.12,<10" "onnx>=1.16" "onnxruntime>=1.18" "build>=1")
 
 # need STEP SPEC...: true when STEP has not yet run with exactly SPEC.
 need() { local step=$1; shift; [ "$(cat "$STAMPS/$step" 2>/dev/null)" != "$*" ]; }
