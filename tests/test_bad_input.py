@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import os.path as osp
+import random
 import shutil
 import types
 
@@ -108,7 +109,11 @@ def _damaged_files(tmp_path, good: str) -> dict:
     data = open(good, 'rb').read()
     middle = len(data) // 2
     files = {
-        'truncated': data[:middle], 'empty': b'', 'not a checkpoint': os.urandom(4096),
+        'truncated': data[:middle], 'empty': b'',
+        'not a checkpoint': random.Random(0).randbytes(4096),
+        # Garbage on which the unpickler raises IndexError and KeyError.
+        'garbage one': random.Random(2).randbytes(4096),
+        'garbage two': random.Random(20).randbytes(4096),
         'one byte flipped': data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:],
         'Git LFS pointer': b'version https://git-lfs.github.com/spec/v1\noid sha256:0\n'}
     paths = {}

@@ -56,7 +56,8 @@ def read_checkpoint(path: str, **load_kwargs: Any) -> Any:
             raise
         raise _damaged(path, str(e).strip().splitlines()[-1] if str(e).strip() else
                        'not a pickle') from e
-    except (EOFError, ValueError) as e:
+    except (EOFError, ValueError, IndexError, KeyError, TypeError, OverflowError) as e:
+        # What the unpickler raises on arbitrary bytes depends on the bytes.
         raise _damaged(path, f'{type(e).__name__}: {e}') from e
     except RuntimeError as e:
         if 'PytorchStreamReader' in str(e) or 'zip archive' in str(e):

@@ -22,7 +22,7 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
-from ..layers import LayerNorm2d, Mlp, window_partition, window_reverse
+from ..layers import DepthwiseConv2d, LayerNorm2d, Mlp, window_partition, window_reverse
 from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
@@ -43,7 +43,7 @@ class ConvNeXtBlock(BaseModule):
     def __init__(self, dim: int, drop_path: float = 0., layer_scale_init_value: float = 1e-6):
         super().__init__()
         self.gamma = nn.Parameter(torch.full((dim, ), layer_scale_init_value))
-        self.dwconv = nn.Conv2d(dim, dim, 7, padding=3, groups=dim)
+        self.dwconv = DepthwiseConv2d(dim, dim, 7, padding=3, groups=dim)
         self.norm = nn.LayerNorm(dim, eps=1e-6)
         self.pwconv1 = nn.Linear(dim, 4 * dim)
         self.act = nn.GELU()
@@ -128,7 +128,7 @@ class FcaBlock(BaseModule):
         self.qkv = nn.Linear(dim, dim * 3)
         self.proj = nn.Linear(dim, dim)
         self.local_conv = ConvModule(dim, dim, 3, padding=1, groups=dim, norm_cfg=BN,
-                                     act_cfg=None)
+                                     act_cfg=None, conv_cfg=dict(type=DepthwiseConv2d))
         self.norm2 = nn.LayerNorm(dim, eps=norm_eps)
         self.mlp = Mlp(dim, 4 * dim, norm_eps)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()

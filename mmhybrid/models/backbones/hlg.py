@@ -37,7 +37,7 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 
 from mmhybrid.registry import MODELS
-from ..layers import LayerNorm2d, WindowPartition
+from ..layers import DepthwiseConv2d, LayerNorm2d, WindowPartition
 from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
@@ -79,7 +79,8 @@ class DynamicPosBias(BaseModule):
         size = queries.amax(0) - keys.amin(0) - low + 1
         dy = torch.arange(int(size[0]), device=queries.device) + low[0]
         dx = torch.arange(int(size[1]), device=queries.device) + low[1]
-        table = self(torch.stack(torch.meshgrid(dy, dx, indexing='ij'), -1).float())
+        table = self(torch.stack(torch.meshgrid(dy, dx, indexing='ij'), -1).to(
+            self.pos_proj.weight.dtype))
         rel = queries[:, None] - keys[None] - low
         return table.flatten(0, 1)[rel[..., 0] * size[1] + rel[..., 1]].permute(2, 0, 1)
 
@@ -133,7 +134,7 @@ class DWMlp(BaseModule):
         super().__init__()
         self.fc1 = nn.Conv2d(in_dim, hidden, 1)
         self.norm1 = nn.BatchNorm2d(hidden)
-        self.fc2 = nn.Conv2d(hidden, hidden, 3, stride, 1, groups=hidden)
+        self.fc2 = DepthwiseConv2d(hidden, hidden, 3, stride, 1, groups=hidden)
         self.norm2 = nn.BatchNorm2d(hidden)
         self.fc3 = nn.Conv2d(hidden, dim, 1)
 
@@ -212,7 +213,7 @@ class HLGBlock(WindowPartition, BaseModule):
             self.norm0 = nn.LayerNorm(dim, eps=norm_eps)
             self.h0_norm = nn.LayerNorm(dim, eps=norm_eps)
             self.pos_local = DynamicPosBias(dim, num_heads)
-            self.aux_q = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
+            self.aux_q = DepthwiseConv2d(dim, dim, 3, padding=1, groups=dim)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
         self._bias_cache: Dict[tuple, Tuple[torch.Tensor, ...]] = {}
 

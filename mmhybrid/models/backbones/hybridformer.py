@@ -18,7 +18,7 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 
 from mmhybrid.registry import MODELS
-from ..layers import LayerNorm2d, Mlp
+from ..layers import DepthwiseConv2d, LayerNorm2d, Mlp
 from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
 from .base import HybridBackbone
 
@@ -47,7 +47,7 @@ class MultiKernelConvAttention(BaseModule):
         branch_dim = dim // num if split else dim
         self.pre_proj = nn.Conv2d(dim, dim, 1) if pre_proj else None
         self.branches = nn.ModuleList(
-            nn.Conv2d(branch_dim, branch_dim, k, padding=k // 2, groups=branch_dim)
+            DepthwiseConv2d(branch_dim, branch_dim, k, padding=k // 2, groups=branch_dim)
             for k in kernel_sizes)
         self.proj = nn.Conv2d(dim if split else dim * num, dim, 1)
 
@@ -125,7 +125,7 @@ class LocalConvBlock(BaseModule):
     def __init__(self, dim: int, *, mlp_ratio: float, drop_path: float, mkca: dict) -> None:
         super().__init__()
         hidden = int(dim * mlp_ratio)
-        self.pos_embed = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
+        self.pos_embed = DepthwiseConv2d(dim, dim, 3, padding=1, groups=dim)
         self.norm1 = nn.BatchNorm2d(dim)
         self.attn = MultiKernelConvAttention(dim, **mkca)
         self.norm2 = nn.BatchNorm2d(dim)
@@ -159,7 +159,7 @@ class GlobalTransformerBlock(BaseModule):
         super().__init__()
         hidden = int(dim * mlp_ratio)
         self.window_size = window_size
-        self.pos_embed = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
+        self.pos_embed = DepthwiseConv2d(dim, dim, 3, padding=1, groups=dim)
         self.norm1 = nn.LayerNorm(dim, eps=1e-6)
         self.attn = CrossHeadSelfAttention(dim, num_heads, mix_ratio)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)

@@ -21,7 +21,7 @@ from mmengine.model.weight_init import trunc_normal_
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
-from ..layers import Mlp, PooledBatchNorm2d, window_partition, window_reverse
+from ..layers import DepthwiseConv2d, Mlp, PooledBatchNorm2d, window_partition, window_reverse
 from ..utils import parse_arch, parse_window_sizes
 from ..utils.convert import StateDict
 from .base import HybridBackbone
@@ -61,7 +61,8 @@ class MixingAttention(BaseModule):
         self.proj_cnn_norm = nn.LayerNorm(dim)
         k = dwconv_kernel_size
         self.dwconv3x3 = nn.Sequential(
-            nn.Conv2d(dim, dim, k, padding=k // 2, groups=dim), nn.BatchNorm2d(dim), nn.GELU())
+            DepthwiseConv2d(dim, dim, k, padding=k // 2, groups=dim), nn.BatchNorm2d(dim),
+            nn.GELU())
         self.channel_interaction = nn.Sequential(
             nn.Conv2d(dim, dim // 8, 1), PooledBatchNorm2d(dim // 8), nn.GELU(),
             nn.Conv2d(dim // 8, attn_dim, 1))

@@ -18,7 +18,8 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
-from ..layers import LayerScale2d, adaptive_avg_pool2d, pooled_batch_norm
+from ..layers import (DepthwiseConv2d, LayerScale2d, adaptive_avg_pool2d, depthwise_conv2d,
+                      pooled_batch_norm)
 from ..utils import parse_arch, trunc_normal_init
 from ..utils.convert import StateDict, convert_official
 from .base import HybridBackbone
@@ -76,12 +77,11 @@ class DynamicConv2d(BaseModule):
             B, G, C).softmax(dim=1)
         bias = (bias_scale * self.bias.unsqueeze(0)).sum(dim=1)
         # One grouped conv over the batch folded into channels: a per-sample depthwise conv.
-        out = F.conv2d(
+        out = depthwise_conv2d(
             x.reshape(1, B * C, H, W),
             weight.reshape(B * C, 1, K, K),
             bias.reshape(B * C),
-            padding=K // 2,
-            groups=B * C)
+            padding=(K // 2, K // 2))
         return out.reshape(B, C, H, W)
 
 
@@ -115,7 +115,7 @@ class OSRAttention(BaseModule):
                 ConvModule(dim, dim, 1, groups=dim, norm_cfg=norm_cfg, act_cfg=None))
         else:
             self.sr = nn.Identity()
-        self.local_conv = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
+        self.local_conv = DepthwiseConv2d(dim, dim, 3, padding=1, groups=dim)
 
     def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
         B, C, H, W = x.shape
@@ -159,7 +159,7 @@ class HybridTokenMixer(BaseModule):
         self.global_unit = OSRAttention(half, num_heads, sr_ratio, norm_cfg=norm_cfg)
         inner = max(16, dim // reduction_ratio)
         self.proj = nn.Sequential(
-            nn.Conv2d(dim, dim, 3, padding=1, groups=dim),
+            DepthwiseConv2d(dim, dim, 3, padding=1, groups=dim),
             build_activation_layer(GELU),
             build_norm_layer(norm_cfg, dim)[1],
             nn.Conv2d(dim, inner, 1),
@@ -187,7 +187,8 @@ class MultiScaleDWConv(BaseModule):
         n = len(scales)
         self.channels = [dim - (n - 1) * (dim // n)] + [dim // n] * (n - 1)
         self.proj = nn.ModuleList(
-            nn.Conv2d(c, c, k, padding=k // 2, groups=c) for c, k in zip(self.channels, scales))
+            DepthwiseConv2d(c, c, k, padding=k // 2, groups=c)
+            for c, k in zip(self.channels, scales))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         chunks = torch.split(x, self.channels, dim=1)
@@ -257,7 +258,7 @@ class TransXNetBlock(BaseModule):
                  layer_scale_init_value: float = 1e-5,
                  norm_cfg: dict = dict(type='BN')) -> None:
         super().__init__()
-        self.pos_embed = nn.Conv2d(dim, dim, 7, padding=3, groups=dim)
+        self.pos_embed = DepthwiseConv2d(dim, dim, 7, padding=3, groups=dim)
         self.norm1 = nn.GroupNorm(1, dim)
         self.token_mixer = HybridTokenMixer(
             dim, kernel_size, num_groups, num_heads, sr_ratio, norm_cfg=norm_cfg)
