@@ -396,14 +396,15 @@ class TransXNet(HybridBackbone):
     def _pos_bias(self, stage: int, hw: Tuple[int, int]) -> torch.Tensor:
         """The stage's attention bias at the size of ``hw``, resized once per forward at most.
 
-        Without autograd the resized tensor is cached until the size or the weights change.
+        Without autograd the resized tensor is cached until the size or the weights change
+        (not while compiling: the compiler sees the resize, a graph without a cache lookup).
         """
         s = self.sr_ratios[stage]
         size = (hw[0] * hw[1], math.ceil(hw[0] / s) * math.ceil(hw[1] / s))
         bias = self.relative_pos_enc[stage]
         if tuple(bias.shape[-2:]) == size:
             return bias
-        if torch.is_grad_enabled() and bias.requires_grad:
+        if torch.compiler.is_compiling() or (torch.is_grad_enabled() and bias.requires_grad):
             return F.interpolate(bias, size=size, mode='bicubic', align_corners=False)
         key = (size, bias._version, bias.data_ptr(), bias.dtype, bias.device)
         cached = self._pos_bias_cache.get(stage)
