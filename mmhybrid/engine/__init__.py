@@ -1,7 +1,7 @@
-from .hooks import AtomicCheckpointHook, AverageBuffersHook, ExactResumeHook
+from .hooks import AtomicCheckpointHook, AverageBuffersHook, CompileModulesHook, ExactResumeHook
 from .optimizers import AutocastOptimWrapper, LayerDecayOptimWrapperConstructor
 
 __all__ = [
-    'AtomicCheckpointHook', 'AverageBuffersHook', 'ExactResumeHook', 'AutocastOptimWrapper',
-    'LayerDecayOptimWrapperConstructor'
+    'AtomicCheckpointHook', 'AverageBuffersHook', 'CompileModulesHook', 'ExactResumeHook',
+    'AutocastOptimWrapper', 'LayerDecayOptimWrapperConstructor'
 ]

@@ -20,7 +20,8 @@ def default_work_dir(config_path: str) -> str:
 
 def apply_common_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Apply ``--cfg-options``, ``--work-dir``, ``--launcher`` and ``--amp`` as mmdet does;
-    ``--amp`` without a GPU trains in bfloat16 (``mmhybrid.AutocastOptimWrapper``)."""
+    ``--amp`` without a GPU trains in bfloat16 (``mmhybrid.AutocastOptimWrapper``); the
+    ``compile`` option compiles the backbone and neck (``mmhybrid.CompileModulesHook``)."""
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
@@ -50,6 +51,13 @@ def apply_common_args(cfg: Config, args: argparse.Namespace) -> Config:
         wrapper.type = 'OptimWrapper'
         for key in ('loss_scale', 'dtype', 'use_fsdp'):
             wrapper.pop(key, None)
+    compile_cfg = cfg.get('compile')
+    if compile_cfg:
+        # mmengine would compile train_step with the optimizer step, which dynamo fails on.
+        cfg.compile = False
+        kwargs = dict(compile_cfg) if isinstance(compile_cfg, dict) else {}
+        cfg.custom_hooks = [*cfg.get('custom_hooks', []),
+                            dict(type='mmhybrid.CompileModulesHook', **kwargs)]
     return cfg
 
 
