@@ -23,7 +23,7 @@ from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
 from ..layers import DepthwiseConv2d, LayerNorm2d, Mlp, window_partition, window_reverse
-from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
+from ..utils import ParameterCache, parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
 
@@ -120,6 +120,7 @@ class FcaBlock(BaseModule):
         ys, xs = ys.flatten(), xs.flatten()
         idxs = (ys[:, None] - ys[None]).abs() * window_size + (xs[:, None] - xs[None]).abs()
         self.register_buffer('attention_bias_idxs', idxs, persistent=False)
+        self._bias_cache = ParameterCache()
         if index < depth - 1:
             self.dw_conv = nn.Conv2d(dim, dim, 7, stride=4, padding=3, groups=dim, bias=False)
         if index > 0:
@@ -142,8 +143,8 @@ class FcaBlock(BaseModule):
         B, N, C = x.shape
         p = self.num_prefix_tokens
         q, k, v = self._heads(self.qkv(self.norm1(x)), 3)
-        bias = F.pad(self.attention_biases[:, self.attention_bias_idxs], (p, 0, p, 0))
-        bias = bias.unsqueeze(0)
+        bias = self._bias_cache.get('bias', [self.attention_biases], lambda: F.pad(
+            self.attention_biases[:, self.attention_bias_idxs], (p, 0, p, 0)).unsqueeze(0))
         if s is not None:
             # Cross tokens: LSF, own norm, the shared K/V projection, own logit bias.
             sn = self.s_norm(s * self.s_scale_factors)

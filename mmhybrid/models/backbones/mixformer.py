@@ -22,7 +22,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
 from ..layers import DepthwiseConv2d, Mlp, PooledBatchNorm2d, window_partition, window_reverse
-from ..utils import parse_arch, parse_window_sizes
+from ..utils import ParameterCache, parse_arch, parse_window_sizes
 from ..utils.convert import StateDict
 from .base import HybridBackbone
 
@@ -55,6 +55,7 @@ class MixingAttention(BaseModule):
         ys, xs = ys.flatten(), xs.flatten()
         index = (ys[:, None] - ys[None] + ws - 1) * (2 * ws - 1) + (xs[:, None] - xs[None] + ws - 1)
         self.register_buffer('relative_position_index', index, persistent=False)
+        self._bias_cache = ParameterCache()
         self.proj_attn = nn.Linear(dim, attn_dim)
         self.proj_attn_norm = nn.LayerNorm(attn_dim)
         self.proj_cnn = nn.Linear(dim, dim)
@@ -91,7 +92,9 @@ class MixingAttention(BaseModule):
         # Channel interaction: one gate per image and channel (head-major), for every window.
         gate = torch.sigmoid(channel_gate).reshape(B, 1, h, 1, hd)
         v = (v.reshape(B, Bw // B, h, N, hd) * gate).reshape(Bw, h, N, hd)
-        bias = self.relative_position_bias_table[self.relative_position_index].permute(2, 0, 1)
+        table = self.relative_position_bias_table
+        bias = self._bias_cache.get(
+            'bias', [table], lambda: table[self.relative_position_index].permute(2, 0, 1))
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype))
         out = out.transpose(1, 2).reshape(Bw, N, -1)
 

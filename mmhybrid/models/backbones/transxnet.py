@@ -20,7 +20,7 @@ from mmengine.model.weight_init import trunc_normal_
 from mmhybrid.registry import MODELS
 from ..layers import (DepthwiseConv2d, LayerScale2d, adaptive_avg_pool2d, depthwise_conv2d,
                       pooled_batch_norm)
-from ..utils import parse_arch, trunc_normal_init
+from ..utils import ParameterCache, parse_arch, trunc_normal_init
 from ..utils.convert import StateDict, convert_official
 from .base import HybridBackbone
 
@@ -361,7 +361,7 @@ class TransXNet(HybridBackbone):
             self.relative_pos_enc.append(
                 nn.Parameter(torch.zeros(1, self.arch['num_heads'][i], size * size, num_keys)))
             size = math.ceil(size / 2)
-        self._pos_bias_cache: Dict[int, Tuple[tuple, torch.Tensor]] = {}
+        self._pos_bias_cache = ParameterCache()
 
         dpr = torch.linspace(0, drop_path_rate, sum(depths)).tolist()
         self.downsample_layers = nn.ModuleList(
@@ -396,22 +396,15 @@ class TransXNet(HybridBackbone):
     def _pos_bias(self, stage: int, hw: Tuple[int, int]) -> torch.Tensor:
         """The stage's attention bias at the size of ``hw``, resized once per forward at most.
 
-        Without autograd the resized tensor is cached until the size or the weights change
-        (not while compiling: the compiler sees the resize, a graph without a cache lookup).
+        Without autograd the resized tensor is cached until the size or the weights change.
         """
         s = self.sr_ratios[stage]
         size = (hw[0] * hw[1], math.ceil(hw[0] / s) * math.ceil(hw[1] / s))
         bias = self.relative_pos_enc[stage]
         if tuple(bias.shape[-2:]) == size:
             return bias
-        if torch.compiler.is_compiling() or (torch.is_grad_enabled() and bias.requires_grad):
-            return F.interpolate(bias, size=size, mode='bicubic', align_corners=False)
-        key = (size, bias._version, bias.data_ptr(), bias.dtype, bias.device)
-        cached = self._pos_bias_cache.get(stage)
-        if cached is None or cached[0] != key:
-            resized = F.interpolate(bias.detach(), size=size, mode='bicubic', align_corners=False)
-            cached = self._pos_bias_cache[stage] = (key, resized)
-        return cached[1]
+        return self._pos_bias_cache.get(stage, [bias], lambda: F.interpolate(
+            bias, size=size, mode='bicubic', align_corners=False), variant=size)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x = self.patch_embed(x)

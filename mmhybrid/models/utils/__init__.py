@@ -1,7 +1,8 @@
 from .arch import parse_arch, parse_out_indices, parse_window_sizes
+from .cache import ParameterCache
 from .checkpoint import checkpoint_block
 from .init import trunc_normal_init
 from .pretrained import load_pretrained, unwrap_state_dict
 
 __all__ = ['parse_arch', 'parse_out_indices', 'parse_window_sizes', 'checkpoint_block',
-           'trunc_normal_init', 'load_pretrained', 'unwrap_state_dict']
+           'trunc_normal_init', 'load_pretrained', 'unwrap_state_dict', 'ParameterCache']
