@@ -34,8 +34,12 @@ class _DepthwiseConv2dFunction(torch.autograd.Function):
         x, weight = ctx.saved_tensors
         (ph, pw), (kh, kw) = ctx.padding, weight.shape[-2:]
         B, C, H, W = x.shape
-        grad = grad.contiguous()
+        # Reduced precision on the CPU: compute in float32 (bfloat16 convolutions there can
+        # take a slow reference path, and the sums are better in float32 anyway).
         dtype = grad.dtype
+        if not grad.is_cuda and dtype in (torch.bfloat16, torch.float16):
+            dtype = torch.float32
+        grad = grad.to(dtype).contiguous()
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
             grad_x = F.conv2d(grad, weight.to(dtype).flip(-1, -2), groups=C,
