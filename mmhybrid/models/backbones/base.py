@@ -6,7 +6,7 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ..utils import checkpoint_block, load_pretrained, parse_out_indices
+from ..utils import checkpoint_block, is_capturing, load_pretrained, parse_out_indices
 from ..utils.convert import StateDict
 
 VECTOR_OUT_TYPES = ('avg_featmap', 'cls_token')  # one (B, C) vector from the last stage
@@ -16,8 +16,7 @@ def reject_non_finite_input(module: nn.Module, args: tuple) -> None:
     """Forward pre-hook: NaN or infinite input values are one clear error here rather than
     NaN outputs and losses further on (skipped while compiling, tracing or exporting)."""
     x = args[0] if args else None
-    if (not isinstance(x, torch.Tensor) or torch.compiler.is_compiling()
-            or torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()):
+    if not isinstance(x, torch.Tensor) or is_capturing():
         return
     finite = torch.isfinite(x)
     if not finite.all():

@@ -3,6 +3,12 @@ from typing import Callable, Dict, Hashable, Sequence, Tuple
 import torch
 
 
+def is_capturing() -> bool:
+    """Whether the forward is being compiled, traced or exported (a graph, not a run)."""
+    return (torch.compiler.is_compiling() or torch.jit.is_tracing()
+            or torch.onnx.is_in_onnx_export())
+
+
 class ParameterCache:
     """Tensors derived from parameters (gathered or resized attention biases), computed once
     and reused while nothing can change them or needs their graph.
@@ -19,9 +25,8 @@ class ParameterCache:
 
     def get(self, slot: Hashable, params: Sequence[torch.Tensor],
             compute: Callable[[], torch.Tensor], variant: Hashable = None) -> torch.Tensor:
-        if (torch.compiler.is_compiling() or torch.jit.is_tracing()
-                or torch.onnx.is_in_onnx_export()
-                or (torch.is_grad_enabled() and any(p.requires_grad for p in params))):
+        if is_capturing() or (torch.is_grad_enabled()
+                              and any(p.requires_grad for p in params)):
             return compute()
         stamp = (variant, *((p._version, p.data_ptr(), p.dtype, p.device) for p in params))
         entry = self._entries.get(slot)
