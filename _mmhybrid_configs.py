@@ -81,16 +81,39 @@ def _patch_utils(module) -> None:
     module.MODULE2PACKAGE.setdefault('mmhybrid', 'mmhybrid')
 
 
+def _external_base(cfg_path: str) -> Optional[Tuple[str, str]]:
+    """Where mmengine finds ``package::_base_/...``, found without its detour: it first looks
+    every ``package::`` path up in all of the package's metafiles (100 YAML files, 0.4 s for
+    mmdet), which never name a ``_base_`` config. None for other paths, or when mmengine
+    should say that the package is missing."""
+    scope, _, name = cfg_path.partition('::')
+    if not name.startswith('_base_/'):
+        return None
+    from mmengine.config.utils import _get_external_cfg_base_path, _get_package_and_cfg_path
+    from mmengine.utils import get_installed_path, is_installed
+    package, name = _get_package_and_cfg_path(cfg_path)
+    if not is_installed(package):
+        return None
+    return _get_external_cfg_base_path(get_installed_path(package), name), scope
+
+
 def _patch_config(module) -> None:
     config = module.Config
     original = config._get_cfg_path
     if getattr(original, '_mmhybrid', False):
         return
 
+    found: Dict[str, Tuple[str, Optional[str]]] = {}
+
     def _get_cfg_path(cfg_path: str, filename: str) -> Tuple[str, Optional[str]]:
         if cfg_path.startswith(PREFIX):
             return resolve(cfg_path), None
-        return original(cfg_path, filename)
+        if '::' not in cfg_path:
+            return original(cfg_path, filename)
+        # Another package's path does not depend on the file naming it.
+        if cfg_path not in found:
+            found[cfg_path] = _external_base(cfg_path) or original(cfg_path, filename)
+        return found[cfg_path]
 
     _get_cfg_path._mmhybrid = True
     config._get_cfg_path = staticmethod(_get_cfg_path)

@@ -51,6 +51,29 @@ def test_mmhybrid_paths_resolve_in_a_source_checkout(tmp_path):
     assert 'roi_head' in mmdet_cfg.model
 
 
+def test_other_packages_bases_skip_the_metafile_search(monkeypatch):
+    """``mmdet::_base_/...`` resolves where mmengine's own lookup ends, without reading mmdet's
+    100 metafiles first (0.4 s a base: 2 s of every config parse)."""
+    import mmengine.config.utils as utils
+    from mmengine.config import Config
+    from mmengine.utils import get_installed_path
+
+    import mmhybrid  # noqa: F401 (installs the resolver)
+    expected = utils._get_external_cfg_base_path(
+        get_installed_path('mmdet'), '_base_/models/retinanet_r50_fpn.py')
+
+    def searched(*args):
+        raise AssertionError('the metafiles were searched')
+
+    monkeypatch.setattr(utils, '_get_cfg_metainfo', searched)
+    path, scope = Config._get_cfg_path('mmdet::_base_/models/retinanet_r50_fpn.py', __file__)
+    assert (path, scope) == (expected, 'mmdet')
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'retinanet_transxnet_t_1x.py'))
+    assert cfg.model.bbox_head.type == 'RetinaHead'
+    with pytest.raises(AssertionError, match='searched'):  # leaf names still go through them
+        Config._get_cfg_path('mmdet::retinanet/retinanet_r50_fpn_1x_coco.py', __file__)
+
+
 # Run in the fresh environment, from an unrelated folder, with nothing imported beforehand.
 USER_SCRIPT = """\
 import sys
