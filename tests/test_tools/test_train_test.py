@@ -73,7 +73,7 @@ def _check_curves(work_dir: str, metrics: list, cwd: str) -> None:
 
 # Trained with --amp (bfloat16 autocast on a CPU): one config of each family, mostly the
 # classifiers: CPUs without AVX512-BF16 run bf16 convolutions in oneDNN's reference kernels,
-# where UperNet's 512-channel head took 96 s an iteration (5 s in float32).
+# where UperNet's 512-channel head took 96 s an iteration (3.5 s in float32).
 AMP = {'cls_transxnet_t_in1k.py', 'cls_fcaformer_l0_in1k.py', 'cls_mixformer_b0_in1k.py',
        'semfpn_hybridformer_s_ade20k_80k.py', 'cls_hlg_t_in1k.py'}
 
