@@ -16,13 +16,13 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmcv.cnn import ConvModule
 from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
 from ..layers import DepthwiseConv2d, LayerNorm2d, Mlp, window_partition, window_reverse
+from ..layers.reparam import FoldedConvModule, can_fold, gelu_, scaled_linear
 from ..utils import ParameterCache, parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
@@ -50,8 +50,15 @@ class ConvNeXtBlock(BaseModule):
         self.pwconv2 = nn.Linear(4 * dim, dim)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
 
+        self._folded = ParameterCache()
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.norm(self.dwconv(x).permute(0, 2, 3, 1))
+        if can_fold(self):
+            # Inference: the layer scale folded into pwconv2, GELU in place.
+            w, b = scaled_linear(self._folded, 'pwconv2', self.pwconv2, self.gamma)
+            y = F.linear(gelu_(self.pwconv1(y)), w, b)
+            return x + y.permute(0, 3, 1, 2)
         y = self.gamma * self.pwconv2(self.act(self.pwconv1(y)))
         return x + self.drop_path(y.permute(0, 3, 1, 2))
 
@@ -66,10 +73,10 @@ class PatchMerging(BaseModule):
 
     def __init__(self, in_channels: int, out_channels: int) -> None:
         super().__init__()
-        self.conv1 = ConvModule(in_channels, out_channels, 1, norm_cfg=BN, act_cfg=GELU)
-        self.conv2 = ConvModule(out_channels, out_channels, 3, stride=2, padding=1,
-                                groups=out_channels, norm_cfg=BN, act_cfg=GELU)
-        self.conv3 = ConvModule(out_channels, out_channels, 1, norm_cfg=BN, act_cfg=None)
+        self.conv1 = FoldedConvModule(in_channels, out_channels, 1, norm_cfg=BN, act_cfg=GELU)
+        self.conv2 = FoldedConvModule(out_channels, out_channels, 3, stride=2, padding=1,
+                                      groups=out_channels, norm_cfg=BN, act_cfg=GELU)
+        self.conv3 = FoldedConvModule(out_channels, out_channels, 1, norm_cfg=BN, act_cfg=None)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.conv3(self.conv2(self.conv1(x)))
@@ -121,6 +128,7 @@ class FcaBlock(BaseModule):
         idxs = (ys[:, None] - ys[None]).abs() * window_size + (xs[:, None] - xs[None]).abs()
         self.register_buffer('attention_bias_idxs', idxs, persistent=False)
         self._bias_cache = ParameterCache()
+        self._folded = ParameterCache()
         if index < depth - 1:
             self.dw_conv = nn.Conv2d(dim, dim, 7, stride=4, padding=3, groups=dim, bias=False)
         if index > 0:
@@ -128,8 +136,8 @@ class FcaBlock(BaseModule):
         self.norm1 = nn.LayerNorm(dim, eps=norm_eps)
         self.qkv = nn.Linear(dim, dim * 3)
         self.proj = nn.Linear(dim, dim)
-        self.local_conv = ConvModule(dim, dim, 3, padding=1, groups=dim, norm_cfg=BN,
-                                     act_cfg=None, conv_cfg=dict(type=DepthwiseConv2d))
+        self.local_conv = FoldedConvModule(dim, dim, 3, padding=1, groups=dim, norm_cfg=BN,
+                                           act_cfg=None, conv_cfg=dict(type=DepthwiseConv2d))
         self.norm2 = nn.LayerNorm(dim, eps=norm_eps)
         self.mlp = Mlp(dim, 4 * dim, norm_eps)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
@@ -152,12 +160,23 @@ class FcaBlock(BaseModule):
             k, v = torch.cat([k, k_s], dim=2), torch.cat([v, v_s], dim=2)
             bias = torch.cat([bias, self.s_token_bias.expand(-1, -1, N, -1)], dim=-1)
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype))
-        x = x + self.drop_path(self.gamma_1 * self.proj(out.transpose(1, 2).reshape(B, N, C)))
+        out = out.transpose(1, 2).reshape(B, N, C)
+        fold = can_fold(self)
+        if fold:
+            # Inference: the layer scales folded into proj and fc2, GELU in place.
+            x = x + F.linear(out, *scaled_linear(self._folded, 'proj', self.proj, self.gamma_1))
+        else:
+            x = x + self.drop_path(self.gamma_1 * self.proj(out))
         grid = x[:, p:].transpose(1, 2).reshape(B, C, *hw)
         s_new = self.dw_conv(grid).flatten(2).transpose(1, 2) if hasattr(self, 'dw_conv') \
             else None
         # The TME enhance conv replaces the grid tokens (no residual).
         x = torch.cat([x[:, :p], self.local_conv(grid).flatten(2).transpose(1, 2)], dim=1)
+        if fold:
+            mlp = self.mlp
+            y = gelu_(mlp.fc1(mlp.norm(self.norm2(x))))
+            w, b = scaled_linear(self._folded, 'fc2', mlp.fc2, self.gamma_2)
+            return x + F.linear(y, w, b), s_new
         x = x + self.drop_path(self.gamma_2 * self.mlp(self.norm2(x)))
         return x, s_new
 
@@ -269,10 +288,10 @@ class FcaFormer(HybridBackbone):
         depths = self.depths = self.arch['depths']
 
         self.patch_embed = nn.Sequential(
-            ConvModule(in_channels, dims[0] // 2, 3, stride=2, padding=1, norm_cfg=BN,
-                       act_cfg=GELU),
-            ConvModule(dims[0] // 2, dims[0], 3, stride=2, padding=1, norm_cfg=BN,
-                       act_cfg=None))
+            FoldedConvModule(in_channels, dims[0] // 2, 3, stride=2, padding=1, norm_cfg=BN,
+                             act_cfg=GELU),
+            FoldedConvModule(dims[0] // 2, dims[0], 3, stride=2, padding=1, norm_cfg=BN,
+                             act_cfg=None))
         dpr = torch.linspace(0, drop_path_rate, sum(depths)).tolist()
         self.stages = nn.ModuleList()
         for i in range(self.num_stages):

@@ -20,6 +20,8 @@ from mmengine.model.weight_init import trunc_normal_
 from mmhybrid.registry import MODELS
 from ..layers import (DepthwiseConv2d, LayerScale2d, adaptive_avg_pool2d, depthwise_conv2d,
                       pooled_batch_norm)
+from ..layers.reparam import (FoldedConvModule, add_identity, bn_affine, can_fold, fold_bn_conv1x1,
+                              fold_conv_bn, foldable_norms, gelu_)
 from ..utils import ParameterCache, parse_arch, trunc_normal_init
 from ..utils.convert import StateDict, convert_official
 from .base import HybridBackbone
@@ -117,15 +119,46 @@ class OSRAttention(BaseModule):
             self.sr = nn.Identity()
         self.local_conv = DepthwiseConv2d(dim, dim, 3, padding=1, groups=dim)
 
-    def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+    def folded(self) -> Tuple[torch.Tensor, ...]:
+        """Inference tensors: the reduction convs with their BatchNorms folded in (the second
+        one, a depthwise 1x1, as a per-channel scale and shift) and the local conv with its
+        shortcut."""
+        local = (add_identity(self.local_conv.weight), self.local_conv.bias)
+        if self.sr_ratio == 1:
+            return local
+        reduce, pointwise = self.sr
+        scale, shift = fold_conv_bn(pointwise.conv.weight.flatten(), pointwise.conv.bias,
+                                    pointwise.norm)
+        return fold_conv_bn(reduce.conv.weight, reduce.conv.bias, reduce.norm) + (
+            scale.view(1, -1, 1, 1), shift.view(1, -1, 1, 1)) + local
+
+    def _keys_values(self, x: torch.Tensor, folded: Optional[Tuple[torch.Tensor, ...]]
+                     ) -> torch.Tensor:
+        if folded is None:
+            kv = self.sr(x)
+            return self.local_conv(kv) + kv
+        if self.sr_ratio > 1:
+            reduce = self.sr[0].conv
+            w, b, scale, shift = folded[:4]
+            x = gelu_(F.conv2d(x, w, b, reduce.stride, reduce.padding, groups=x.shape[1]))
+            x = torch.addcmul(shift, x, scale)
+        return F.conv2d(x, *folded[-2:], padding=1, groups=x.shape[1])
+
+    def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None,
+                folded: Optional[Tuple[torch.Tensor, ...]] = None) -> torch.Tensor:
+        """``folded``: :meth:`folded`'s tensors, for the inference path."""
         B, C, H, W = x.shape
         h = self.num_heads
-        q = self.q(x).reshape(B, h, C // h, H * W).transpose(-1, -2)
-        kv = self.sr(x)
-        kv = self.local_conv(kv) + kv
-        k, v = self.kv(kv).reshape(B, 2, h, C // h, -1).transpose(-1, -2).unbind(dim=1)
+        # (B, heads, tokens, head dim) with unit stride last, which the fused CPU attention
+        # kernel needs (a transposed view falls back to the unfused math path).
+        q = self.q(x).reshape(B, h, C // h, H * W).transpose(-1, -2).contiguous()
+        kv = self._keys_values(x, folded)
+        k, v = self.kv(kv).reshape(B, 2, h, C // h, -1).transpose(-1, -2).contiguous().unbind(1)
         if pos_bias is not None:
-            pos_bias = pos_bias.to(q.dtype)
+            # A mask that requires grad sends attention to the unfused math path even when
+            # autograd is off.
+            pos_bias = pos_bias.to(q.dtype) if torch.is_grad_enabled() else \
+                pos_bias.detach().to(q.dtype)
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=pos_bias)
         return out.transpose(-1, -2).reshape(B, C, H, W)
 
@@ -168,10 +201,30 @@ class HybridTokenMixer(BaseModule):
             nn.Conv2d(inner, dim, 1),
             build_norm_layer(norm_cfg, dim)[1])
 
-    def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+    def folded(self, layer_scale: LayerScale2d) -> Tuple[Tuple[torch.Tensor, ...], ...]:
+        """Inference tensors of the STE with its BatchNorms and the block's ``layer_scale``
+        folded into its convs (the result is ``layer_scale(ste(x) + x)``), and OSRA's."""
+        dw, _, bn1, conv1, _, bn2, conv2, bn3 = self.proj
+        w1, b1 = fold_bn_conv1x1(bn1, conv1.weight, conv1.bias)
+        w2, b2 = fold_conv_bn(*fold_bn_conv1x1(bn2, conv2.weight, conv2.bias), bn3)
+        scale = layer_scale.weight.view(-1)
+        ste = (dw.weight, dw.bias, w1, b1, w2 * scale.view(-1, 1, 1, 1),
+               b2 * scale + layer_scale.bias, scale.view(1, -1, 1, 1))
+        return ste, self.global_unit.folded()
+
+    def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None,
+                folded: Optional[Tuple[Tuple[torch.Tensor, ...], ...]] = None) -> torch.Tensor:
+        """``folded``: :meth:`folded`'s tensors, for the inference path."""
         x1, x2 = torch.chunk(x, 2, dim=1)
-        x = torch.cat([self.local_unit(x1), self.global_unit(x2, pos_bias)], dim=1)
-        return self.proj(x) + x
+        x = torch.cat([self.local_unit(x1),
+                       self.global_unit(x2, pos_bias, None if folded is None else folded[1])],
+                      dim=1)
+        if folded is None:
+            return self.proj(x) + x
+        dw_w, dw_b, w1, b1, w2, b2, scale = folded[0]
+        y = gelu_(F.conv2d(x, dw_w, dw_b, padding=1, groups=x.shape[1]))
+        y = gelu_(F.conv2d(y, w1, b1))
+        return F.conv2d(y, w2, b2).addcmul_(x, scale)
 
 
 class MultiScaleDWConv(BaseModule):
@@ -223,11 +276,35 @@ class MultiScaleFFN(BaseModule):
             build_norm_layer(norm_cfg, dim)[1])
         self.drop = nn.Dropout(drop)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.fc1(x)
-        x = self.dwconv(x) + x
-        x = self.drop(self.norm(self.act(x)))
-        return self.drop(self.fc2(x))
+    def folded(self, layer_scale: LayerScale2d) -> Tuple[torch.Tensor, ...]:
+        """Inference tensors: fc1's BatchNorm as a scale and shift, the multi-scale convs with
+        the shortcut in their centre taps, and fc2 with the BatchNorms around it and the
+        block's ``layer_scale`` folded in."""
+        scale, shift = bn_affine(self.fc1[2])
+        w2, b2 = fold_conv_bn(*fold_bn_conv1x1(self.norm, self.fc2[0].weight, None), self.fc2[1])
+        ls = layer_scale.weight.view(-1)
+        dw = [t for conv in self.dwconv.proj for t in (add_identity(conv.weight), conv.bias)]
+        return (scale.view(1, -1, 1, 1), shift.view(1, -1, 1, 1), w2 * ls.view(-1, 1, 1, 1),
+                b2 * ls + layer_scale.bias, *dw)
+
+    def forward(self, x: torch.Tensor,
+                folded: Optional[Tuple[torch.Tensor, ...]] = None) -> torch.Tensor:
+        """``folded``: :meth:`folded`'s tensors, for the inference path."""
+        if folded is None:
+            x = self.fc1(x)
+            x = self.dwconv(x) + x
+            x = self.drop(self.norm(self.act(x)))
+            return self.drop(self.fc2(x))
+        scale, shift, w2, b2 = folded[:4]
+        x = gelu_(F.conv2d(x, self.fc1[0].weight)).mul_(scale).add_(shift)
+        chunks = torch.split(x, self.dwconv.channels, dim=1)
+        x = torch.cat([
+            # A 1x1 depthwise conv is a per-channel scale and shift.
+            torch.addcmul(b.view(1, -1, 1, 1), c, w.view(1, -1, 1, 1)) if w.shape[-1] == 1
+            else F.conv2d(c, w, b, padding=w.shape[-1] // 2, groups=c.shape[1])
+            for c, w, b in zip(chunks, folded[4::2], folded[5::2])
+        ], dim=1)
+        return F.conv2d(gelu_(x), w2, b2)
 
 
 class TransXNetBlock(BaseModule):
@@ -267,8 +344,26 @@ class TransXNetBlock(BaseModule):
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
         self.layer_scale_1 = LayerScale2d(dim, layer_scale_init_value)
         self.layer_scale_2 = LayerScale2d(dim, layer_scale_init_value)
+        proj, sr = self.token_mixer.proj, self.token_mixer.global_unit.sr
+        self._foldable = foldable_norms(
+            proj[2], proj[5], proj[7], self.mlp.fc1[2], self.mlp.norm, self.mlp.fc2[1],
+            *(conv.norm for conv in (sr if isinstance(sr, nn.Sequential) else [])))
+        self._folded = ParameterCache()
+
+    def folded(self) -> tuple:
+        """The block's inference tensors (see :mod:`mmhybrid.models.layers.reparam`)."""
+        return ((add_identity(self.pos_embed.weight), self.pos_embed.bias),
+                self.token_mixer.folded(self.layer_scale_1),
+                self.mlp.folded(self.layer_scale_2))
 
     def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+        if self._foldable and can_fold(self):
+            # Inference: BatchNorms, layer scales and shortcuts folded into the convs.
+            pos, mixer, mlp = self._folded.get(
+                'block', [*self.parameters(), *self.buffers()], self.folded)
+            x = F.conv2d(x, *pos, padding=3, groups=x.shape[1])
+            x = x + self.token_mixer(self.norm1(x), pos_bias, mixer)
+            return x.add_(self.mlp(self.norm2(x), mlp))
         x = x + self.pos_embed(x)
         x = x + self.drop_path(self.layer_scale_1(self.token_mixer(self.norm1(x), pos_bias)))
         return x + self.drop_path(self.layer_scale_2(self.mlp(self.norm2(x))))
@@ -349,7 +444,7 @@ class TransXNet(HybridBackbone):
         dims = self.embed_dims = self.arch['embed_dims']
         self.sr_ratios = self.arch['sr_ratios']
 
-        self.patch_embed = ConvModule(
+        self.patch_embed = FoldedConvModule(
             in_channels, dims[0], 7, stride=4, padding=3, norm_cfg=norm_cfg, act_cfg=None)
 
         # One dense (N x Nk) attention bias per stage, shared by the stage's blocks.
@@ -365,8 +460,8 @@ class TransXNet(HybridBackbone):
 
         dpr = torch.linspace(0, drop_path_rate, sum(depths)).tolist()
         self.downsample_layers = nn.ModuleList(
-            ConvModule(dims[i], dims[i + 1], 3, stride=2, padding=1, norm_cfg=norm_cfg,
-                       act_cfg=None) for i in range(self.num_stages - 1))
+            FoldedConvModule(dims[i], dims[i + 1], 3, stride=2, padding=1, norm_cfg=norm_cfg,
+                             act_cfg=None) for i in range(self.num_stages - 1))
         self.stages = nn.ModuleList()
         for i in range(self.num_stages):
             first = sum(depths[:i])
