@@ -11,6 +11,8 @@ import torch.nn as nn
 from mmengine.analysis import FlopAnalyzer
 from mmengine.analysis.jit_handles import get_shape
 
+from ..models.layers.reparam import unfolded
+
 
 def sdpa_flop_jit(inputs: List[Any], outputs: List[Any]) -> int:
     """Multiply-adds of softmax(Q K^T) V: B*h*N*Nk*(d + dv) (the softmax is not counted)."""
@@ -94,7 +96,7 @@ def count_flops_module_hooks(model: nn.Module, inputs: Sequence[torch.Tensor]) -
 
     handles = [m.register_forward_hook(hook) for m in model.modules()]
     try:
-        with torch.no_grad():
+        with torch.no_grad(), unfolded():
             model(*inputs)
     finally:
         for handle in handles:

@@ -114,3 +114,13 @@ def test_attention_takes_the_fused_kernel_at_inference():
     names = {e.key for e in prof.key_averages()}
     assert 'aten::_scaled_dot_product_attention_math' not in names
     assert 'aten::_scaled_dot_product_flash_attention_for_cpu' in names
+
+
+def test_unfolded_runs_the_plain_modules():
+    """Module-hook counters (the mmcv-1.x FLOP convention) need every conv called as a module."""
+    from mmhybrid.models.layers.reparam import unfolded
+    model = _randomise(TransXNet('t', img_size=64))
+    x = torch.randn(1, 3, 64, 64)
+    with unfolded():
+        assert _bn_calls(model, x, _folded) == _bn_calls(model, x, _plain)
+    assert _bn_calls(model, x, _folded) < _bn_calls(model, x, _plain)

@@ -7,7 +7,8 @@ its kernel's centre tap. The folded tensors are computed from the parameters and
 cached (:class:`~mmhybrid.models.utils.ParameterCache`), so a model's state dict, training and
 gradients stay those of the plain modules; only inference runs fewer, fused operations.
 """
-from typing import Optional, Tuple
+import contextlib
+from typing import Iterator, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -20,11 +21,26 @@ from ..utils import ParameterCache, is_capturing
 Tensors = Tuple[torch.Tensor, torch.Tensor]
 
 
+_disabled = [False]
+
+
+@contextlib.contextmanager
+def unfolded() -> Iterator[None]:
+    """Run the plain modules even where folding could run, e.g. for counters that hook every
+    module's forward (folded paths call functional convs, which no module hook sees)."""
+    previous, _disabled[0] = _disabled[0], True
+    try:
+        yield
+    finally:
+        _disabled[0] = previous
+
+
 def can_fold(module: nn.Module) -> bool:
     """Whether ``module`` may run its folded inference path: eval mode, autograd off (nothing
-    to differentiate through the folded tensors) and a plain run (compiling, tracing and ONNX
-    export see the unfolded modules)."""
-    return not module.training and not torch.is_grad_enabled() and not is_capturing()
+    to differentiate through the folded tensors), a plain run (compiling, tracing and ONNX
+    export see the unfolded modules) and not inside :func:`unfolded`."""
+    return (not module.training and not torch.is_grad_enabled() and not is_capturing()
+            and not _disabled[0])
 
 
 def foldable_norms(*norms: nn.Module) -> bool:
