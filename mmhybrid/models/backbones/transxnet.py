@@ -20,8 +20,8 @@ from mmengine.model.weight_init import trunc_normal_
 from mmhybrid.registry import MODELS
 from ..layers import (DepthwiseConv2d, LayerScale2d, adaptive_avg_pool2d, depthwise_conv2d,
                       pooled_batch_norm)
-from ..layers.reparam import (FoldedConvModule, add_identity, bn_affine, can_fold, fold_bn_conv1x1,
-                              fold_conv_bn, foldable_norms, gelu_)
+from ..layers.reparam import (FoldedConvModule, add_identity, bn_affine, can_fold, fold_affine,
+                              fold_bn_conv1x1, fold_conv_bn, foldable_norms, gelu_)
 from ..utils import ParameterCache, parse_arch, trunc_normal_init
 from ..utils.convert import StateDict, convert_official
 from .base import HybridBackbone
@@ -155,10 +155,7 @@ class OSRAttention(BaseModule):
         kv = self._keys_values(x, folded)
         k, v = self.kv(kv).reshape(B, 2, h, C // h, -1).transpose(-1, -2).contiguous().unbind(1)
         if pos_bias is not None:
-            # A mask that requires grad sends attention to the unfused math path even when
-            # autograd is off.
-            pos_bias = pos_bias.to(q.dtype) if torch.is_grad_enabled() else \
-                pos_bias.detach().to(q.dtype)
+            pos_bias = pos_bias.to(q.dtype)
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=pos_bias)
         return out.transpose(-1, -2).reshape(B, C, H, W)
 
@@ -208,8 +205,8 @@ class HybridTokenMixer(BaseModule):
         w1, b1 = fold_bn_conv1x1(bn1, conv1.weight, conv1.bias)
         w2, b2 = fold_conv_bn(*fold_bn_conv1x1(bn2, conv2.weight, conv2.bias), bn3)
         scale = layer_scale.weight.view(-1)
-        ste = (dw.weight, dw.bias, w1, b1, w2 * scale.view(-1, 1, 1, 1),
-               b2 * scale + layer_scale.bias, scale.view(1, -1, 1, 1))
+        ste = (dw.weight, dw.bias, w1, b1, *fold_affine(w2, b2, scale, layer_scale.bias),
+               scale.view(1, -1, 1, 1))
         return ste, self.global_unit.folded()
 
     def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None,
@@ -282,10 +279,9 @@ class MultiScaleFFN(BaseModule):
         block's ``layer_scale`` folded in."""
         scale, shift = bn_affine(self.fc1[2])
         w2, b2 = fold_conv_bn(*fold_bn_conv1x1(self.norm, self.fc2[0].weight, None), self.fc2[1])
-        ls = layer_scale.weight.view(-1)
+        w2, b2 = fold_affine(w2, b2, layer_scale.weight.view(-1), layer_scale.bias)
         dw = [t for conv in self.dwconv.proj for t in (add_identity(conv.weight), conv.bias)]
-        return (scale.view(1, -1, 1, 1), shift.view(1, -1, 1, 1), w2 * ls.view(-1, 1, 1, 1),
-                b2 * ls + layer_scale.bias, *dw)
+        return scale.view(1, -1, 1, 1), shift.view(1, -1, 1, 1), w2, b2, *dw
 
     def forward(self, x: torch.Tensor,
                 folded: Optional[Tuple[torch.Tensor, ...]] = None) -> torch.Tensor:
@@ -497,7 +493,9 @@ class TransXNet(HybridBackbone):
         size = (hw[0] * hw[1], math.ceil(hw[0] / s) * math.ceil(hw[1] / s))
         bias = self.relative_pos_enc[stage]
         if tuple(bias.shape[-2:]) == size:
-            return bias
+            # A mask that requires grad sends attention to its unfused math path even when
+            # autograd is off.
+            return bias if torch.is_grad_enabled() else bias.detach()
         return self._pos_bias_cache.get(stage, [bias], lambda: F.interpolate(
             bias, size=size, mode='bicubic', align_corners=False), variant=size)
 

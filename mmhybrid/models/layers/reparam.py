@@ -58,11 +58,20 @@ def bn_affine(bn: _BatchNorm) -> Tensors:
     return scale, shift
 
 
+def fold_affine(weight: torch.Tensor, bias: Optional[torch.Tensor], scale: torch.Tensor,
+                shift: Optional[torch.Tensor] = None) -> Tensors:
+    """``conv(x) * scale + shift`` (per output channel; a conv or Linear ``weight``, output
+    channels first) as one layer: its (weight, bias)."""
+    weight = weight * scale.view(-1, *([1] * (weight.dim() - 1)))
+    bias = None if bias is None else bias * scale
+    if shift is not None:
+        bias = shift if bias is None else bias + shift
+    return weight, bias
+
+
 def fold_conv_bn(weight: torch.Tensor, bias: Optional[torch.Tensor], bn: _BatchNorm) -> Tensors:
     """``bn(conv(x))`` as one convolution: its (weight, bias)."""
-    scale, shift = bn_affine(bn)
-    bias = shift if bias is None else bias * scale + shift
-    return weight * scale.view(-1, *([1] * (weight.dim() - 1))), bias
+    return fold_affine(weight, bias, *bn_affine(bn))
 
 
 def fold_bn_conv1x1(bn: _BatchNorm, weight: torch.Tensor,
@@ -92,8 +101,8 @@ def gelu_(x: torch.Tensor) -> torch.Tensor:
 def scaled_linear(cache: ParameterCache, slot: str, linear: nn.Linear,
                   scale: torch.Tensor) -> Tensors:
     """``scale * linear(x)`` as one Linear: its (weight, bias), cached in ``cache[slot]``."""
-    return cache.get(slot, [linear.weight, linear.bias, scale], lambda: (
-        linear.weight * scale[:, None], linear.bias * scale))
+    return cache.get(slot, [linear.weight, linear.bias, scale],
+                     lambda: fold_affine(linear.weight, linear.bias, scale))
 
 
 class FoldedConvModule(ConvModule):
