@@ -39,3 +39,21 @@ def test_backbones_give_the_same_outputs_with_cached_biases():
         assert caches, name
         for a, b in zip(first, second):
             torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_loading_weights_empties_the_caches():
+    """``load_state_dict(assign=True)`` replaces the parameter objects a cache listed."""
+    torch.manual_seed(0)
+    model = STAGED['TransXNet']().eval()
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        model(x)
+        state = {k: v * 0.9 if v.is_floating_point() else v
+                 for k, v in model.state_dict().items()}
+        model.load_state_dict(state, assign=True)
+        cached = model(x)
+    fresh = STAGED['TransXNet']().eval()
+    fresh.load_state_dict(state)
+    with torch.no_grad():
+        for a, b in zip(cached, fresh(x)):
+            torch.testing.assert_close(a, b)

@@ -75,6 +75,32 @@ def test_folded_tensors_follow_the_weights():
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize('build', [lambda: TransXNet('t', img_size=64), lambda: FcaFormer('l1')])
+def test_folded_tensors_follow_training_and_ema_swaps(build):
+    """Changes no version counter sees: BatchNorm statistics updated in a training forward,
+    weights swapped through ``.data`` (mmengine's EMAHook); both come before ``eval()``."""
+    model = _randomise(build())
+    x = torch.randn(2, 3, 64, 64)
+    before = _folded(model, x)
+    model.train()
+    for _ in range(3):
+        model(x * 3 + 1)  # shifted statistics
+    model.eval()
+    after = _folded(model, x)
+    assert not torch.allclose(before[-1], after[-1], atol=1e-3)
+    for a, b in zip(after, _plain(model, x)):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
+    with torch.no_grad():
+        for t in [*model.parameters(), *model.buffers()]:
+            if t.is_floating_point():
+                t.data.copy_(t.data * 0.9)
+    model.eval()
+    swapped = _folded(model, x)
+    assert not torch.allclose(after[-1], swapped[-1], atol=1e-3)
+    for a, b in zip(swapped, _plain(model, x)):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
+
+
 def test_no_folding_in_training_or_with_other_norms():
     model = _randomise(TransXNet('t', img_size=64))
     x = torch.randn(2, 3, 64, 64)

@@ -6,7 +6,8 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ..utils import checkpoint_block, is_capturing, load_pretrained, parse_out_indices
+from ..utils import (checkpoint_block, clear_parameter_caches, is_capturing, load_pretrained,
+                     parse_out_indices)
 from ..utils.convert import StateDict
 
 VECTOR_OUT_TYPES = ('avg_featmap', 'cls_token')  # one (B, C) vector from the last stage
@@ -49,6 +50,8 @@ class HybridBackbone(BaseModule):
       :meth:`_converter`); otherwise :meth:`_init_from_scratch` runs the official init.
 
     An input with NaN or infinite values is a ``ValueError`` (:func:`reject_non_finite_input`).
+    Eval-mode caches (:class:`~mmhybrid.models.utils.ParameterCache`) are emptied by
+    ``train()`` / ``eval()``, ``load_state_dict`` and ``.to()``.
 
     Subclasses set ``num_stages`` and call :meth:`_setup_outputs` in ``__init__`` before
     building their output layers, and :meth:`_freeze_stages` at its end.
@@ -80,6 +83,8 @@ class HybridBackbone(BaseModule):
             raise ValueError(f'{name} frozen_stages must be in [-1, {last}], got {frozen_stages}')
         self.out_type = out_type
         self.register_forward_pre_hook(reject_non_finite_input)
+        self.register_load_state_dict_post_hook(
+            lambda module, incompatible_keys: clear_parameter_caches(module))
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         self.with_cp = with_cp
@@ -140,12 +145,21 @@ class HybridBackbone(BaseModule):
 
     def train(self, mode: bool = True) -> 'HybridBackbone':
         super().train(mode)
+        # Caches of eval-mode tensors start afresh (see ParameterCache): a training forward
+        # updated BatchNorm statistics, or a hook swapped weights, without a version bump.
+        clear_parameter_caches(self)
         self._freeze_stages()
         if mode and self.norm_eval:
             for m in self.modules():
                 if isinstance(m, _BatchNorm):
                     m.eval()
         return self
+
+    def _apply(self, *args, **kwargs) -> 'HybridBackbone':
+        # .to() / .half() may swap parameter tensors the caches listed.
+        out = super()._apply(*args, **kwargs)
+        clear_parameter_caches(self)
+        return out
 
     def _locate(self, name: List[str]) -> Optional[Tuple[int, int]]:
         """(stage, block) of a parameter name split at dots: (-1, 0) for the stem, None for

@@ -355,8 +355,7 @@ class TransXNetBlock(BaseModule):
     def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
         if self._foldable and can_fold(self):
             # Inference: BatchNorms, layer scales and shortcuts folded into the convs.
-            pos, mixer, mlp = self._folded.get(
-                'block', [*self.parameters(), *self.buffers()], self.folded)
+            pos, mixer, mlp = self._folded.get('block', self, self.folded)
             x = F.conv2d(x, *pos, padding=3, groups=x.shape[1])
             x = x + self.token_mixer(self.norm1(x), pos_bias, mixer)
             return x.add_(self.mlp(self.norm2(x), mlp))

@@ -123,8 +123,7 @@ class FoldedConvModule(ConvModule):
         if not (self._foldable and activate and norm and can_fold(self)):
             return super().forward(x, activate, norm)
         conv = self.conv
-        w, b = self._folded.get('conv_bn', [*conv.parameters(), *self.norm.parameters(),
-                                            *self.norm.buffers()],
+        w, b = self._folded.get('conv_bn', self,
                                 lambda: fold_conv_bn(conv.weight, conv.bias, self.norm))
         for layer in self.order:
             if layer == 'conv':

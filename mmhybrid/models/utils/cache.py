@@ -1,6 +1,7 @@
-from typing import Callable, Dict, Hashable, Sequence, Tuple
+from typing import Callable, Dict, Hashable, List, Sequence, Tuple, Union
 
 import torch
+import torch.nn as nn
 
 
 def is_capturing() -> bool:
@@ -10,26 +11,56 @@ def is_capturing() -> bool:
 
 
 class ParameterCache:
-    """Tensors derived from parameters (gathered or resized attention biases), computed once
-    and reused while nothing can change them or needs their graph.
+    """Tensors derived from parameters (gathered or resized attention biases, folded
+    BatchNorms), computed once and reused while nothing can change them or needs their graph.
 
     Each slot holds one entry, reused when autograd does not record (no grad mode, or
     parameters that do not require grad) and the parameters (version, storage, dtype, device)
     and ``variant`` (e.g. the input size) are those it was computed for; it is recomputed on
     every call while training, compiling, tracing or exporting, so gradients and graphs are
     those of the plain computation.
+
+    Version counters miss two kinds of change: BatchNorm statistics updated in a training
+    forward and weights written through ``.data`` (mmengine's EMAHook swaps weights that way
+    before validating). Both come before a ``train()`` / ``eval()`` call, so the backbones
+    empty their caches there (:func:`clear_parameter_caches`), and when weights are loaded or
+    moved.
     """
 
     def __init__(self) -> None:
         self._entries: Dict[Hashable, Tuple[tuple, torch.Tensor]] = {}
+        self._listed: Dict[Hashable, List[torch.Tensor]] = {}
 
-    def get(self, slot: Hashable, params: Sequence[torch.Tensor],
+    def get(self, slot: Hashable, params: Union[Sequence[torch.Tensor], nn.Module],
             compute: Callable[[], torch.Tensor], variant: Hashable = None) -> torch.Tensor:
+        """The cached ``compute()`` of ``slot``, derived from ``params``: tensors, or a module
+        for all its parameters and buffers (listed once, until :meth:`clear`, because walking
+        a block's submodules costs more than the stamp)."""
+        module = params if isinstance(params, nn.Module) else None
+        if module is not None:
+            params = self._listed.get(slot)
+            if params is None:
+                params = [*module.parameters(), *module.buffers()]
         if is_capturing() or (torch.is_grad_enabled()
                               and any(p.requires_grad for p in params)):
             return compute()
+        if module is not None:
+            self._listed[slot] = params
         stamp = (variant, *((p._version, p.data_ptr(), p.dtype, p.device) for p in params))
         entry = self._entries.get(slot)
         if entry is None or entry[0] != stamp:
             entry = self._entries[slot] = (stamp, compute())
         return entry[1]
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        self._entries.clear()
+        self._listed.clear()
+
+
+def clear_parameter_caches(module: nn.Module) -> None:
+    """Empty the :class:`ParameterCache` of ``module`` and of all its submodules."""
+    for m in module.modules():
+        for value in vars(m).values():
+            if isinstance(value, ParameterCache):
+                value.clear()
