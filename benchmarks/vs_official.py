@@ -5,7 +5,9 @@ unchanged; packages it imports that this stack lacks or renamed (timm, einops, m
 ``mmcv.runner``, the old mmdet builder) get small import shims. The official model is built
 with seeded random weights, its state dict goes through mmhybrid's converter into ours, the
 outputs must agree (``--tol``), then inference and a training step (forward, mean of the
-outputs, backward, zero_grad; drop path 0 in both) are timed in interleaved rounds.
+outputs, backward, zero_grad; drop path 0 in both) are timed in interleaved rounds, one mode
+after the other (inference in its steady state), and each side's first inference after
+``train()`` once (where ours folds its BatchNorms).
 
     python benchmarks/vs_official.py transxnet PATH/TransXNet/models/transxnet.py --arch t
     python benchmarks/vs_official.py fcaformer \
@@ -259,12 +261,14 @@ def check_equal(theirs: nn.Module, ours: nn.Module, adapt: Callable, x: torch.Te
 
 def compare(theirs: nn.Module, ours: nn.Module, x: torch.Tensor, modes: List[str],
             rounds: int, warmup: int, amp: bool) -> Dict[str, Dict[str, List[float]]]:
-    """Per mode, per side: the times and peaks of ``rounds`` interleaved rounds."""
+    """Per mode, per side: the times and peaks of ``rounds`` interleaved rounds. Modes run one
+    after the other, so inference is the steady state (a training step in between would make
+    every inference the first after ``eval()``, which :func:`first_inference` times)."""
     fns = {'infer': _infer, 'train': _train_step}
     results = {m: {'official': [], 'ours': [], 'official_mem': [], 'ours_mem': []} for m in modes}
     sides = [('official', theirs), ('ours', ours)]
-    for r in range(warmup + rounds):
-        for mode in modes:
+    for mode in modes:
+        for r in range(warmup + rounds):
             # Alternate who goes first, so that neither always runs on a warmer cache.
             for side, model in (sides if r % 2 == 0 else sides[::-1]):
                 seconds, peak = _timed(fns[mode], model, x, amp)
@@ -272,6 +276,17 @@ def compare(theirs: nn.Module, ours: nn.Module, x: torch.Tensor, modes: List[str
                     results[mode][side].append(seconds)
                     results[mode][f'{side}_mem'].append(peak)
     return results
+
+
+def first_inference(theirs: nn.Module, ours: nn.Module, x: torch.Tensor,
+                    amp: bool) -> Dict[str, float]:
+    """Seconds of each side's first inference after ``train()``: ours then folds its
+    BatchNorms and fills its caches, once per load, ``.to()`` or training phase."""
+    times = {}
+    for side, model in (('official', theirs), ('ours', ours)):
+        model.train()
+        times[side] = _timed(_infer, model, x, amp)[0]
+    return times
 
 
 def _describe(times: List[float]) -> str:
@@ -287,6 +302,11 @@ def report(name: str, results: Dict[str, Dict[str, List[float]]]) -> None:
         if r['ours_mem'] and r['ours_mem'][0] == r['ours_mem'][0]:
             line += f'  peak MiB {max(r["official_mem"]):.0f} vs {max(r["ours_mem"]):.0f}'
         print(line, flush=True)
+
+
+def report_first(name: str, times: Dict[str, float]) -> None:
+    print(f'{name:34s} first inference after train(): official {times["official"] * 1e3:.1f} '
+          f'ms, ours {times["ours"] * 1e3:.1f} ms (folds BatchNorms, fills caches)', flush=True)
 
 
 def parse_args() -> argparse.Namespace:
@@ -334,6 +354,8 @@ def main() -> None:
         name = f'{args.family}-{args.arch} {setting} {size[0]}x{size[1]}'
         print(f'{name}: outputs agree (largest difference {diff:.1e} of their scale)', flush=True)
         report(name, compare(theirs, ours, x, args.mode, args.rounds, args.warmup, args.amp))
+        if 'infer' in args.mode:
+            report_first(name, first_inference(theirs, ours, x, args.amp))
         if args.compile:
             theirs_c, ours_c = torch.compile(theirs), torch.compile(ours)
             check_equal(theirs_c, ours_c, adapt, x, args.tol)

@@ -58,6 +58,8 @@ def test_equal_outputs_are_checked_and_rounds_interleaved():
     results = vs_official.compare(theirs, ours, x, ['infer', 'train'], rounds=2, warmup=0,
                                   amp=False)
     assert all(len(r[side]) == 2 for r in results.values() for side in ('official', 'ours'))
+    first = vs_official.first_inference(theirs, ours, x, amp=False)
+    assert set(first) == {'official', 'ours'} and not ours.training and min(first.values()) > 0
     with pytest.raises(SystemExit, match='not the same model'):
         vs_official.check_equal(vs_official.randomise(STAGED['MixFormer'](), seed=1), ours,
                                 tuple, x, 1e-4)

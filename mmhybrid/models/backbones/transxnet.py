@@ -68,7 +68,36 @@ class DynamicConv2d(BaseModule):
         x = pooled_batch_norm(squeeze.norm, squeeze.conv(x))
         return expand(squeeze.activate(x))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def folded(self) -> Tuple[torch.Tensor, ...]:
+        """Inference tensors: ``proj`` with its BatchNorm folded into the squeeze conv, and
+        the candidate kernels with their biases as one (G, C, K*K + 1) tensor."""
+        squeeze, expand = self.proj
+        w, b = fold_conv_bn(squeeze.conv.weight, squeeze.conv.bias, squeeze.norm)
+        G, C = self.bias.shape
+        return w, b, expand.weight, expand.bias, torch.cat(
+            [self.weight.reshape(G, C, -1), self.bias.unsqueeze(-1)], dim=-1)
+
+    def _folded_forward(self, x: torch.Tensor, folded: Tuple[torch.Tensor, ...]
+                        ) -> torch.Tensor:
+        # The pooled KxK map and the global mean side by side go through proj (1x1 convs and
+        # an eval-mode BatchNorm act per position) and the softmax together.
+        B, C, H, W = x.shape
+        K = self.kernel_size
+        w1, b1, w2, b2, kernels = folded
+        pooled = torch.cat([self.pool(x).reshape(B, C, 1, K * K),
+                            x.mean(dim=(-2, -1)).reshape(B, C, 1, 1)], dim=-1)
+        logits = F.conv2d(gelu_(F.conv2d(pooled, w1, b1)), w2, b2)
+        mixed = (logits.reshape(B, self.num_groups, C, K * K + 1).softmax(dim=1)
+                 * kernels).sum(dim=1)
+        out = F.conv2d(x.reshape(1, B * C, H, W), mixed[..., :-1].reshape(B * C, 1, K, K),
+                       mixed[..., -1].reshape(B * C), padding=K // 2, groups=B * C)
+        return out.reshape(B, C, H, W)
+
+    def forward(self, x: torch.Tensor,
+                folded: Optional[Tuple[torch.Tensor, ...]] = None) -> torch.Tensor:
+        """``folded``: :meth:`folded`'s tensors, for the inference path."""
+        if folded is not None:
+            return self._folded_forward(x, folded)
         B, C, H, W = x.shape
         G, K = self.num_groups, self.kernel_size
         # torch's ONNX exporter refuses adaptive pooling to sizes that do not divide the input.
@@ -200,20 +229,20 @@ class HybridTokenMixer(BaseModule):
 
     def folded(self, layer_scale: LayerScale2d) -> Tuple[Tuple[torch.Tensor, ...], ...]:
         """Inference tensors of the STE with its BatchNorms and the block's ``layer_scale``
-        folded into its convs (the result is ``layer_scale(ste(x) + x)``), and OSRA's."""
+        folded into its convs (the result is ``layer_scale(ste(x) + x)``), OSRA's and IDConv's."""
         dw, _, bn1, conv1, _, bn2, conv2, bn3 = self.proj
         w1, b1 = fold_bn_conv1x1(bn1, conv1.weight, conv1.bias)
         w2, b2 = fold_conv_bn(*fold_bn_conv1x1(bn2, conv2.weight, conv2.bias), bn3)
         scale = layer_scale.weight.view(-1)
         ste = (dw.weight, dw.bias, w1, b1, *fold_affine(w2, b2, scale, layer_scale.bias),
                scale.view(1, -1, 1, 1))
-        return ste, self.global_unit.folded()
+        return ste, self.global_unit.folded(), self.local_unit.folded()
 
     def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None,
                 folded: Optional[Tuple[Tuple[torch.Tensor, ...], ...]] = None) -> torch.Tensor:
         """``folded``: :meth:`folded`'s tensors, for the inference path."""
         x1, x2 = torch.chunk(x, 2, dim=1)
-        x = torch.cat([self.local_unit(x1),
+        x = torch.cat([self.local_unit(x1, None if folded is None else folded[2]),
                        self.global_unit(x2, pos_bias, None if folded is None else folded[1])],
                       dim=1)
         if folded is None:
@@ -343,6 +372,7 @@ class TransXNetBlock(BaseModule):
         proj, sr = self.token_mixer.proj, self.token_mixer.global_unit.sr
         self._foldable = foldable_norms(
             proj[2], proj[5], proj[7], self.mlp.fc1[2], self.mlp.norm, self.mlp.fc2[1],
+            self.token_mixer.local_unit.proj[0].norm,
             *(conv.norm for conv in (sr if isinstance(sr, nn.Sequential) else [])))
         self._folded = ParameterCache()
 
