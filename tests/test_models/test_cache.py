@@ -1,4 +1,5 @@
 """Parameter-derived tensors (attention biases) are cached only when nothing can change them."""
+import pytest
 import torch
 
 from mmhybrid.models.utils import ParameterCache
@@ -28,7 +29,7 @@ def test_entries_follow_the_parameters_and_autograd():
 
 
 def test_backbones_give_the_same_outputs_with_cached_biases():
-    for name in ('TransXNet', 'FcaFormer', 'MixFormer'):
+    for name in ('TransXNet', 'FcaFormer', 'MixFormer', 'HLG'):
         torch.manual_seed(0)
         model = STAGED[name]().eval()
         x = torch.randn(1, 3, 64, 96)
@@ -41,10 +42,11 @@ def test_backbones_give_the_same_outputs_with_cached_biases():
             torch.testing.assert_close(a, b, rtol=0, atol=0)
 
 
-def test_loading_weights_empties_the_caches():
+@pytest.mark.parametrize('name', ['TransXNet', 'HLG'])
+def test_loading_weights_empties_the_caches(name):
     """``load_state_dict(assign=True)`` replaces the parameter objects a cache listed."""
     torch.manual_seed(0)
-    model = STAGED['TransXNet']().eval()
+    model = STAGED[name]().eval()
     x = torch.randn(1, 3, 64, 64)
     with torch.no_grad():
         model(x)
@@ -52,7 +54,7 @@ def test_loading_weights_empties_the_caches():
                  for k, v in model.state_dict().items()}
         model.load_state_dict(state, assign=True)
         cached = model(x)
-    fresh = STAGED['TransXNet']().eval()
+    fresh = STAGED[name]().eval()
     fresh.load_state_dict(state)
     with torch.no_grad():
         for a, b in zip(cached, fresh(x)):

@@ -38,7 +38,7 @@ from mmengine.model import BaseModule
 
 from mmhybrid.registry import MODELS
 from ..layers import DepthwiseConv2d, LayerNorm2d, WindowPartition
-from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
+from ..utils import ParameterCache, parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
 
@@ -81,8 +81,11 @@ class DynamicPosBias(BaseModule):
         dx = torch.arange(int(size[1]), device=queries.device) + low[1]
         table = self(torch.stack(torch.meshgrid(dy, dx, indexing='ij'), -1).to(
             self.pos_proj.weight.dtype))
-        rel = queries[:, None] - keys[None] - low
-        return table.flatten(0, 1)[rel[..., 0] * size[1] + rel[..., 1]].permute(2, 0, 1)
+        # Row-major table index of q - k = index(q) - index(k) - index(low): one (N, M)
+        # integer map, and heads first so the gather writes the result in place.
+        q = queries[:, 0] * size[1] + queries[:, 1]
+        k = keys[:, 0] * size[1] + keys[:, 1] + low[0] * size[1] + low[1]
+        return table.flatten(0, 1).t()[:, q[:, None] - k[None]]
 
 
 def _grid(h: int, w: int, device) -> torch.Tensor:
@@ -215,38 +218,34 @@ class HLGBlock(WindowPartition, BaseModule):
             self.pos_local = DynamicPosBias(dim, num_heads)
             self.aux_q = DepthwiseConv2d(dim, dim, 3, padding=1, groups=dim)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
-        self._bias_cache: Dict[tuple, Tuple[torch.Tensor, ...]] = {}
+        self._bias_cache = ParameterCache()
 
     def _biases(self, H: int, W: int, Hp: int, Wp: int, device) -> Tuple[torch.Tensor, ...]:
-        """The position biases at this size, cached for inference.
+        """The position biases at this size, cached while autograd does not record.
 
         Stage 4: (global,), the DPB of every pair of tokens. Stages 1-3: (local, global):
         local (heads, n, n) the DPB of the offset between two tokens of a window (window
         coordinates); global (heads, H*W, nW) the DPB of the offset between a token and
         row-major position m of the map for window m (the official indexing).
         """
-        key = (H, W, Hp, Wp, device)
-        # Cached only for inference: under autograd the biases must stay in the graph.
-        cache = not self.training and not torch.is_grad_enabled()
-        if cache and key in self._bias_cache:
-            return self._bias_cache[key]
+        modules = ((self.pos_global, self.pos_local) if self.local_global
+                   else (self.pos_global, ))
+        # One entry (the last size): a stage-1 global bias at a detector's size is ~100 MB.
+        return self._bias_cache.get('biases', modules,
+                                    lambda: self._compute_biases(H, W, Hp, Wp, device),
+                                    variant=(H, W, Hp, Wp))
+
+    def _compute_biases(self, H: int, W: int, Hp: int, Wp: int,
+                        device) -> Tuple[torch.Tensor, ...]:
         tokens = _grid(H, W, device)
         if not self.local_global:
-            biases = (self.pos_global.pairwise(tokens, tokens), )
-        else:
-            nh, nw, wh, ww = self.layout(Hp, Wp)
-            inner = _grid(wh, ww, device)
-            m = torch.arange(nh * nw, device=device)
-            anchors = torch.stack([m // W, m % W], -1)
-            biases = (self.pos_local.pairwise(inner, inner),
-                      self.pos_global.pairwise(tokens, anchors))
-        if cache:
-            self._bias_cache[key] = biases
-        return biases
-
-    def train(self, mode: bool = True) -> 'HLGBlock':
-        self._bias_cache.clear()
-        return super().train(mode)
+            return (self.pos_global.pairwise(tokens, tokens), )
+        nh, nw, wh, ww = self.layout(Hp, Wp)
+        inner = _grid(wh, ww, device)
+        m = torch.arange(nh * nw, device=device)
+        anchors = torch.stack([m // W, m % W], -1)
+        return (self.pos_local.pairwise(inner, inner),
+                self.pos_global.pairwise(tokens, anchors))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, C_in, H_in, W_in) -> (B, C, H, W)."""

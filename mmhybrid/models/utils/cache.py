@@ -1,4 +1,4 @@
-from typing import Callable, Dict, Hashable, List, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Hashable, List, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -28,23 +28,26 @@ class ParameterCache:
     """
 
     def __init__(self) -> None:
-        self._entries: Dict[Hashable, Tuple[tuple, torch.Tensor]] = {}
+        self._entries: Dict[Hashable, Tuple[tuple, Any]] = {}
         self._listed: Dict[Hashable, List[torch.Tensor]] = {}
 
-    def get(self, slot: Hashable, params: Union[Sequence[torch.Tensor], nn.Module],
-            compute: Callable[[], torch.Tensor], variant: Hashable = None) -> torch.Tensor:
-        """The cached ``compute()`` of ``slot``, derived from ``params``: tensors, or a module
-        for all its parameters and buffers (listed once, until :meth:`clear`, because walking
-        a block's submodules costs more than the stamp)."""
-        module = params if isinstance(params, nn.Module) else None
-        if module is not None:
+    def get(self, slot: Hashable,
+            params: Union[Sequence[torch.Tensor], nn.Module, Sequence[nn.Module]],
+            compute: Callable[[], Any], variant: Hashable = None) -> Any:
+        """The cached ``compute()`` of ``slot``, derived from ``params``: tensors, or modules
+        for all their parameters and buffers (listed once, until :meth:`clear`, because
+        walking a block's submodules costs more than the stamp)."""
+        modules = [params] if isinstance(params, nn.Module) else None
+        if modules is None and params and isinstance(params[0], nn.Module):
+            modules = params
+        if modules is not None:
             params = self._listed.get(slot)
             if params is None:
-                params = [*module.parameters(), *module.buffers()]
+                params = [t for m in modules for t in (*m.parameters(), *m.buffers())]
         if is_capturing() or (torch.is_grad_enabled()
                               and any(p.requires_grad for p in params)):
             return compute()
-        if module is not None:
+        if modules is not None:
             self._listed[slot] = params
         stamp = (variant, *((p._version, p.data_ptr(), p.dtype, p.device) for p in params))
         entry = self._entries.get(slot)
