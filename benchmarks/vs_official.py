@@ -212,13 +212,14 @@ def _flat(out) -> List[torch.Tensor]:
 
 
 def _infer(model: nn.Module, x: torch.Tensor) -> None:
-    model.eval()
+    """An inference of a model in eval mode (set once per phase, as a validation loop does:
+    ``eval()`` empties our caches, see :func:`first_inference`)."""
     with torch.no_grad():
         model(x)
 
 
 def _train_step(model: nn.Module, x: torch.Tensor) -> None:
-    model.train()
+    """A training step (forward, mean of the outputs, backward) of a model in train mode."""
     loss = sum(o.float().mean() for o in _flat(model(x)))
     loss.backward()
     model.zero_grad(set_to_none=True)
@@ -268,6 +269,8 @@ def compare(theirs: nn.Module, ours: nn.Module, x: torch.Tensor, modes: List[str
     results = {m: {'official': [], 'ours': [], 'official_mem': [], 'ours_mem': []} for m in modes}
     sides = [('official', theirs), ('ours', ours)]
     for mode in modes:
+        for _, model in sides:
+            model.train(mode == 'train')
         for r in range(warmup + rounds):
             # Alternate who goes first, so that neither always runs on a warmer cache.
             for side, model in (sides if r % 2 == 0 else sides[::-1]):
@@ -280,11 +283,12 @@ def compare(theirs: nn.Module, ours: nn.Module, x: torch.Tensor, modes: List[str
 
 def first_inference(theirs: nn.Module, ours: nn.Module, x: torch.Tensor,
                     amp: bool) -> Dict[str, float]:
-    """Seconds of each side's first inference after ``train()``: ours then folds its
-    BatchNorms and fills its caches, once per load, ``.to()`` or training phase."""
+    """Seconds of each side's first inference after ``train()`` / ``eval()``: ours then folds
+    its BatchNorms and fills its caches, once per load, ``.to()`` or mode switch."""
     times = {}
     for side, model in (('official', theirs), ('ours', ours)):
         model.train()
+        model.eval()
         times[side] = _timed(_infer, model, x, amp)[0]
     return times
 

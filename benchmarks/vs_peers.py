@@ -83,9 +83,11 @@ def main() -> None:
             gflops[name] = count_flops(model, (x[:1], )) / 1e9
     fns = {'infer': _infer, 'train': _train_step}
     times: Dict[Tuple[str, str], List[float]] = {}
-    for r in range(args.warmup + args.rounds):
-        order = models if r % 2 == 0 else models[::-1]
-        for mode in args.mode:
+    for mode in args.mode:
+        for _, model in models:
+            model.train(mode == 'train')
+        for r in range(args.warmup + args.rounds):
+            order = models if r % 2 == 0 else models[::-1]
             for name, model in order:
                 seconds, _ = _timed(fns[mode], model, x, args.amp)
                 if r >= args.warmup:

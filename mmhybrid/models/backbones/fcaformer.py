@@ -21,7 +21,8 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
-from ..layers import DepthwiseConv2d, LayerNorm2d, Mlp, window_partition, window_reverse
+from ..layers import (DepthwiseConv2d, LayerNorm2d, Mlp, biased_attention, window_partition,
+                      window_reverse)
 from ..layers.reparam import FoldedConvModule, can_fold, gelu_, scaled_linear
 from ..utils import ParameterCache, parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
@@ -54,12 +55,12 @@ class ConvNeXtBlock(BaseModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.norm(self.dwconv(x).permute(0, 2, 3, 1))
+        # The layer scale folded into pwconv2 (in training too: a (C, 4C) product instead of
+        # a map-sized one each way); GELU in place at inference.
+        w, b = scaled_linear(self._folded, 'pwconv2', self.pwconv2, self.gamma)
         if can_fold(self):
-            # Inference: the layer scale folded into pwconv2, GELU in place.
-            w, b = scaled_linear(self._folded, 'pwconv2', self.pwconv2, self.gamma)
-            y = F.linear(gelu_(self.pwconv1(y)), w, b)
-            return x + y.permute(0, 3, 1, 2)
-        y = self.gamma * self.pwconv2(self.act(self.pwconv1(y)))
+            return x + F.linear(gelu_(self.pwconv1(y)), w, b).permute(0, 3, 1, 2)
+        y = F.linear(self.act(self.pwconv1(y)), w, b)
         return x + self.drop_path(y.permute(0, 3, 1, 2))
 
 
@@ -159,26 +160,21 @@ class FcaBlock(BaseModule):
             k_s, v_s = self._heads(F.linear(sn, self.qkv.weight[C:], self.qkv.bias[C:]), 2)
             k, v = torch.cat([k, k_s], dim=2), torch.cat([v, v_s], dim=2)
             bias = torch.cat([bias, self.s_token_bias.expand(-1, -1, N, -1)], dim=-1)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype))
+        out = biased_attention(q, k, v, bias)
         out = out.transpose(1, 2).reshape(B, N, C)
-        fold = can_fold(self)
-        if fold:
-            # Inference: the layer scales folded into proj and fc2, GELU in place.
-            x = x + F.linear(out, *scaled_linear(self._folded, 'proj', self.proj, self.gamma_1))
-        else:
-            x = x + self.drop_path(self.gamma_1 * self.proj(out))
+        # The layer scales folded into proj and fc2 (in training too, see ConvNeXtBlock).
+        x = x + self.drop_path(
+            F.linear(out, *scaled_linear(self._folded, 'proj', self.proj, self.gamma_1)))
         grid = x[:, p:].transpose(1, 2).reshape(B, C, *hw)
         s_new = self.dw_conv(grid).flatten(2).transpose(1, 2) if hasattr(self, 'dw_conv') \
             else None
         # The TME enhance conv replaces the grid tokens (no residual).
         x = torch.cat([x[:, :p], self.local_conv(grid).flatten(2).transpose(1, 2)], dim=1)
-        if fold:
-            mlp = self.mlp
-            y = gelu_(mlp.fc1(mlp.norm(self.norm2(x))))
-            w, b = scaled_linear(self._folded, 'fc2', mlp.fc2, self.gamma_2)
-            return x + F.linear(y, w, b), s_new
-        x = x + self.drop_path(self.gamma_2 * self.mlp(self.norm2(x)))
-        return x, s_new
+        mlp = self.mlp
+        y = mlp.fc1(mlp.norm(self.norm2(x)))
+        y = gelu_(y) if can_fold(self) else mlp.act(y)
+        w, b = scaled_linear(self._folded, 'fc2', mlp.fc2, self.gamma_2)
+        return x + self.drop_path(F.linear(y, w, b)), s_new
 
 
 class FcaStage(nn.ModuleList):

@@ -37,7 +37,7 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 
 from mmhybrid.registry import MODELS
-from ..layers import DepthwiseConv2d, LayerNorm2d, WindowPartition
+from ..layers import DepthwiseConv2d, LayerNorm2d, WindowPartition, biased_attention
 from ..utils import ParameterCache, parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
@@ -112,8 +112,7 @@ class GlobalAttention(BaseModule):
     def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
                 bias: torch.Tensor) -> torch.Tensor:
         """q (B, N, C), k and v (B, M, C), bias (heads, N, M) -> (B, N, C)."""
-        out = F.scaled_dot_product_attention(*(_heads(t, self.num_heads) for t in (q, k, v)),
-                                             attn_mask=bias.to(q.dtype))
+        out = biased_attention(*(_heads(t, self.num_heads) for t in (q, k, v)), bias)
         return self.proj(out.transpose(1, 2).flatten(2))
 
 
@@ -266,9 +265,8 @@ class HLGBlock(WindowPartition, BaseModule):
         normed = self.norm0(win)
         q = self.q(normed)
         qh = _heads(q, self.num_heads)
-        local = F.scaled_dot_product_attention(
-            qh, qh, _heads(self.v(normed), self.num_heads),
-            attn_mask=local_bias.to(q.dtype)).transpose(1, 2).flatten(2)
+        local = biased_attention(qh, qh, _heads(self.v(normed), self.num_heads),
+                                 local_bias).transpose(1, 2).flatten(2)
         win = win + local
         pooled = self.h0_norm(win.mean(1).view(B, -1, C))  # one token per window
         maps = self.unpartition(torch.cat([win, q, local]), 3 * B, Hp, Wp)[:, :, :H, :W]

@@ -21,7 +21,8 @@ from mmengine.model.weight_init import trunc_normal_
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
-from ..layers import DepthwiseConv2d, Mlp, PooledBatchNorm2d, window_partition, window_reverse
+from ..layers import (DepthwiseConv2d, Mlp, PooledBatchNorm2d, biased_attention, window_partition,
+                      window_reverse)
 from ..utils import ParameterCache, parse_arch, parse_window_sizes
 from ..utils.convert import StateDict
 from .base import HybridBackbone
@@ -95,7 +96,7 @@ class MixingAttention(BaseModule):
         table = self.relative_position_bias_table
         bias = self._bias_cache.get(
             'bias', [table], lambda: table[self.relative_position_index].permute(2, 0, 1))
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype))
+        out = biased_attention(q, k, v, bias)
         out = out.transpose(1, 2).reshape(Bw, N, -1)
 
         # Spatial interaction: a 1-channel map from the (un-normed) attention output.

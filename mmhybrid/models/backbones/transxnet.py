@@ -18,8 +18,8 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
-from ..layers import (DepthwiseConv2d, LayerScale2d, adaptive_avg_pool2d, depthwise_conv2d,
-                      pooled_batch_norm)
+from ..layers import (DepthwiseConv2d, LayerScale2d, adaptive_avg_pool2d, biased_attention,
+                      depthwise_conv2d, pooled_batch_norm)
 from ..layers.reparam import (FoldedConvModule, add_identity, bn_affine, can_fold, fold_affine,
                               fold_bn_conv1x1, fold_conv_bn, foldable_norms, gelu_)
 from ..utils import ParameterCache, parse_arch, trunc_normal_init
@@ -183,9 +183,7 @@ class OSRAttention(BaseModule):
         q = self.q(x).reshape(B, h, C // h, H * W).transpose(-1, -2).contiguous()
         kv = self._keys_values(x, folded)
         k, v = self.kv(kv).reshape(B, 2, h, C // h, -1).transpose(-1, -2).contiguous().unbind(1)
-        if pos_bias is not None:
-            pos_bias = pos_bias.to(q.dtype)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=pos_bias)
+        out = biased_attention(q, k, v, pos_bias)
         return out.transpose(-1, -2).reshape(B, C, H, W)
 
 

@@ -1,3 +1,4 @@
+from .attention import biased_attention
 from .depthwise import DepthwiseConv2d, depthwise_conv2d
 from .layer_scale import LayerScale2d
 from .mlp import Mlp
@@ -6,7 +7,7 @@ from .pool import adaptive_avg_pool2d
 from .window import WindowPartition, window_partition, window_reverse
 
 __all__ = [
-    'adaptive_avg_pool2d', 'DepthwiseConv2d', 'depthwise_conv2d', 'LayerScale2d', 'LayerNorm2d',
-    'Mlp', 'PooledBatchNorm2d', 'pooled_batch_norm', 'WindowPartition', 'window_partition',
-    'window_reverse'
+    'adaptive_avg_pool2d', 'biased_attention', 'DepthwiseConv2d', 'depthwise_conv2d',
+    'LayerScale2d', 'LayerNorm2d', 'Mlp', 'PooledBatchNorm2d', 'pooled_batch_norm',
+    'WindowPartition', 'window_partition', 'window_reverse'
 ]
