@@ -7,6 +7,7 @@ import sys
 from typing import List, Tuple
 
 import pytest
+import torch
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 GOLDEN = osp.join(REPO, 'tests', 'data', 'golden')
@@ -24,6 +25,11 @@ STAGED = {name: _smallest(name, arch) for name, arch in (
     ('TransXNet', 't'), ('FcaFormer', 'l1'), ('MixFormer', 'b0'), ('HybridFormer', 's'),
     ('HLG', 't'))}
 
+
+# A forked child hangs in the first parallel region if the parent's OpenMP pool (libgomp) has
+# started, so the test processes run torch single-threaded (as `make test` does by
+# OMP_NUM_THREADS=1) whichever way pytest is started.
+torch.set_num_threads(1)
 
 # Scripts that run in a fork of the test process (which has imported torch and the mm
 # packages already: 7 s per run saved) rather than in a fresh interpreter.
