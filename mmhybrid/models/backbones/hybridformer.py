@@ -18,7 +18,7 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 
 from mmhybrid.registry import MODELS
-from ..layers import DepthwiseConv2d, LayerNorm2d, Mlp, PointwiseConv2d
+from ..layers import DepthwiseConv2d, LayerNorm2d, Mlp
 from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
 from .base import HybridBackbone
 
@@ -45,11 +45,11 @@ class MultiKernelConvAttention(BaseModule):
                              f'must be divisible by {num} (or set mkca_split=False)')
         self.split_dims = [dim // num] * num if split else None
         branch_dim = dim // num if split else dim
-        self.pre_proj = PointwiseConv2d(dim, dim, 1) if pre_proj else None
+        self.pre_proj = nn.Conv2d(dim, dim, 1) if pre_proj else None
         self.branches = nn.ModuleList(
             DepthwiseConv2d(branch_dim, branch_dim, k, padding=k // 2, groups=branch_dim)
             for k in kernel_sizes)
-        self.proj = PointwiseConv2d(dim if split else dim * num, dim, 1)
+        self.proj = nn.Conv2d(dim if split else dim * num, dim, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.pre_proj is not None:
@@ -129,8 +129,7 @@ class LocalConvBlock(BaseModule):
         self.norm1 = nn.BatchNorm2d(dim)
         self.attn = MultiKernelConvAttention(dim, **mkca)
         self.norm2 = nn.BatchNorm2d(dim)
-        self.mlp = nn.Sequential(PointwiseConv2d(dim, hidden, 1), nn.GELU(),
-                                 PointwiseConv2d(hidden, dim, 1))
+        self.mlp = nn.Sequential(nn.Conv2d(dim, hidden, 1), nn.GELU(), nn.Conv2d(hidden, dim, 1))
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
