@@ -21,8 +21,8 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
-from ..layers import (DepthwiseConv2d, LayerNorm2d, Mlp, PointwiseConv2d, biased_attention,
-                      window_partition, window_reverse)
+from ..layers import (DepthwiseConv2d, LayerNorm2d, Mlp, biased_attention, window_partition,
+                      window_reverse)
 from ..layers.reparam import FoldedConvModule, can_fold, gelu_, scaled_linear
 from ..utils import ParameterCache, parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
@@ -30,7 +30,6 @@ from .base import HybridBackbone
 
 GELU = dict(type='GELU')
 BN = dict(type='BN')
-POINTWISE = dict(type=PointwiseConv2d)
 
 
 class ConvNeXtBlock(BaseModule):
@@ -75,12 +74,10 @@ class PatchMerging(BaseModule):
 
     def __init__(self, in_channels: int, out_channels: int) -> None:
         super().__init__()
-        self.conv1 = FoldedConvModule(in_channels, out_channels, 1, norm_cfg=BN, act_cfg=GELU,
-                                      conv_cfg=POINTWISE)
+        self.conv1 = FoldedConvModule(in_channels, out_channels, 1, norm_cfg=BN, act_cfg=GELU)
         self.conv2 = FoldedConvModule(out_channels, out_channels, 3, stride=2, padding=1,
                                       groups=out_channels, norm_cfg=BN, act_cfg=GELU)
-        self.conv3 = FoldedConvModule(out_channels, out_channels, 1, norm_cfg=BN, act_cfg=None,
-                                      conv_cfg=POINTWISE)
+        self.conv3 = FoldedConvModule(out_channels, out_channels, 1, norm_cfg=BN, act_cfg=None)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.conv3(self.conv2(self.conv1(x)))
@@ -315,7 +312,7 @@ class FcaFormer(HybridBackbone):
             self.out_channels = [self.arch['out_channels'][i] for i in self.out_indices]
             for i in self.out_indices:
                 out = self.arch['out_channels'][i]
-                self.add_module(f'proj{i}', PointwiseConv2d(dims[i], out, 1, bias=False))
+                self.add_module(f'proj{i}', nn.Conv2d(dims[i], out, 1, bias=False))
                 self.add_module(f'norm{i}', LayerNorm2d(out, eps=1e-6))
         self._freeze_stages()
 

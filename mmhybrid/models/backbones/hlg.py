@@ -37,8 +37,7 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 
 from mmhybrid.registry import MODELS
-from ..layers import (DepthwiseConv2d, LayerNorm2d, PointwiseConv2d, WindowPartition,
-                      biased_attention)
+from ..layers import DepthwiseConv2d, LayerNorm2d, WindowPartition, biased_attention
 from ..utils import ParameterCache, parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
@@ -135,11 +134,11 @@ class DWMlp(BaseModule):
 
     def __init__(self, in_dim: int, hidden: int, dim: int, stride: int) -> None:
         super().__init__()
-        self.fc1 = PointwiseConv2d(in_dim, hidden, 1)
+        self.fc1 = nn.Conv2d(in_dim, hidden, 1)
         self.norm1 = nn.BatchNorm2d(hidden)
         self.fc2 = DepthwiseConv2d(hidden, hidden, 3, stride, 1, groups=hidden)
         self.norm2 = nn.BatchNorm2d(hidden)
-        self.fc3 = PointwiseConv2d(hidden, dim, 1)
+        self.fc3 = nn.Conv2d(hidden, dim, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = F.gelu(self.norm1(self.fc1(x)))
@@ -210,9 +209,9 @@ class HLGBlock(WindowPartition, BaseModule):
         self.norm1 = (LayerNorm2d if local_global else nn.LayerNorm)(dim, eps=norm_eps)
         if local_global:
             self.spatial_smooth = nn.ModuleList([nn.Sequential(
-                PointwiseConv2d(dim, dim // 4, 1), nn.BatchNorm2d(dim // 4), nn.GELU(),
+                nn.Conv2d(dim, dim // 4, 1), nn.BatchNorm2d(dim // 4), nn.GELU(),
                 nn.Conv2d(dim // 4, dim // 4, 3, padding=1), nn.BatchNorm2d(dim // 4),
-                nn.GELU(), PointwiseConv2d(dim // 4, dim, 1), nn.BatchNorm2d(dim))])
+                nn.GELU(), nn.Conv2d(dim // 4, dim, 1), nn.BatchNorm2d(dim))])
             self.norm0 = nn.LayerNorm(dim, eps=norm_eps)
             self.h0_norm = nn.LayerNorm(dim, eps=norm_eps)
             self.pos_local = DynamicPosBias(dim, num_heads)

@@ -21,8 +21,8 @@ from mmengine.model.weight_init import trunc_normal_
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
-from ..layers import (DepthwiseConv2d, Mlp, PointwiseConv2d, PooledBatchNorm2d, biased_attention,
-                      window_partition, window_reverse)
+from ..layers import (DepthwiseConv2d, Mlp, PooledBatchNorm2d, biased_attention, window_partition,
+                      window_reverse)
 from ..utils import ParameterCache, parse_arch, parse_window_sizes
 from ..utils.convert import StateDict
 from .base import HybridBackbone
@@ -66,14 +66,14 @@ class MixingAttention(BaseModule):
             DepthwiseConv2d(dim, dim, k, padding=k // 2, groups=dim), nn.BatchNorm2d(dim),
             nn.GELU())
         self.channel_interaction = nn.Sequential(
-            PointwiseConv2d(dim, dim // 8, 1), PooledBatchNorm2d(dim // 8), nn.GELU(),
-            PointwiseConv2d(dim // 8, attn_dim, 1))
-        self.projection = PointwiseConv2d(dim, attn_dim, 1)
+            nn.Conv2d(dim, dim // 8, 1), PooledBatchNorm2d(dim // 8), nn.GELU(),
+            nn.Conv2d(dim // 8, attn_dim, 1))
+        self.projection = nn.Conv2d(dim, attn_dim, 1)
         self.conv_norm = nn.BatchNorm2d(attn_dim)
         self.qkv = nn.Linear(attn_dim, attn_dim * 3)
         self.spatial_interaction = nn.Sequential(
-            PointwiseConv2d(attn_dim, dim // 16, 1), nn.BatchNorm2d(dim // 16), nn.GELU(),
-            PointwiseConv2d(dim // 16, 1, 1))
+            nn.Conv2d(attn_dim, dim // 16, 1), nn.BatchNorm2d(dim // 16), nn.GELU(),
+            nn.Conv2d(dim // 16, 1, 1))
         self.attn_norm = nn.LayerNorm(attn_dim)
         self.proj = nn.Linear(dim, dim)
 

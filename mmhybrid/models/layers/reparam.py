@@ -17,7 +17,6 @@ from mmcv.cnn import ConvModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..utils import ParameterCache, is_capturing
-from .pointwise import PointwiseConv2d, pointwise_conv2d
 
 Tensors = Tuple[torch.Tensor, torch.Tensor]
 
@@ -126,11 +125,9 @@ class FoldedConvModule(ConvModule):
         conv = self.conv
         w, b = self._folded.get('conv_bn', self,
                                 lambda: fold_conv_bn(conv.weight, conv.bias, self.norm))
-        pointwise = isinstance(conv, PointwiseConv2d) and conv._fast
         for layer in self.order:
             if layer == 'conv':
-                x = pointwise_conv2d(x, w, b) if pointwise else F.conv2d(
-                    x, w, b, conv.stride, conv.padding, conv.dilation, conv.groups)
+                x = F.conv2d(x, w, b, conv.stride, conv.padding, conv.dilation, conv.groups)
             elif layer == 'act' and self.with_activation:
                 x = self.activate(x)
         return x
