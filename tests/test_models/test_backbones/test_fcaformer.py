@@ -139,3 +139,20 @@ def test_plain_l0_design():
     assert 1.40e9 < count_flops(model.eval(), (x[:1], )) < 1.46e9
     with pytest.raises(ValueError, match='patch grid'):
         model(torch.rand(1, 3, 256, 256))
+
+
+@pytest.mark.parametrize('window', [3, 7, 14])
+def test_window_bias_gradient_equals_the_index_gradient(window):
+    from mmhybrid.models.backbones.fcaformer import FcaBlock, window_bias
+    torch.manual_seed(0)
+    block = FcaBlock(32, num_heads=4, window_size=window, index=0, depth=1)
+    table = torch.randn(4, window**2, dtype=torch.float64, requires_grad=True)
+    grad = torch.randn(4, window**4, dtype=torch.float64).reshape(4, window**2, window**2)
+    ours = window_bias(table, block.attention_bias_idxs)
+    (ours_grad, ) = torch.autograd.grad(ours, table, grad)
+    plain = table[:, block.attention_bias_idxs]
+    (plain_grad, ) = torch.autograd.grad(plain, table, grad)
+    assert torch.equal(ours, plain)
+    torch.testing.assert_close(ours_grad, plain_grad, rtol=0, atol=1e-10)
+    with torch.no_grad():
+        assert torch.equal(window_bias(table, block.attention_bias_idxs), plain)
