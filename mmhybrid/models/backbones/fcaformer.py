@@ -24,7 +24,7 @@ from mmhybrid.registry import MODELS
 from ..layers import (DepthwiseConv2d, LayerNorm2d, Mlp, biased_attention, window_partition,
                       window_reverse)
 from ..layers.reparam import FoldedConvModule, can_fold, gelu_, scaled_linear
-from ..utils import ParameterCache, is_capturing, parse_arch, parse_window_sizes, trunc_normal_init
+from ..utils import ParameterCache, parse_arch, parse_window_sizes, records_grad, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
 
@@ -58,7 +58,7 @@ class _WindowBiasGather(torch.autograd.Function):
 def window_bias(table: torch.Tensor, idxs: torch.Tensor) -> torch.Tensor:
     """The (heads, N, N) bias ``table[:, idxs]`` of :class:`FcaBlock`, with a faster backward
     while autograd records it (plain indexing otherwise, and for tracing and export)."""
-    if torch.is_grad_enabled() and table.requires_grad and not is_capturing():
+    if records_grad([table]):
         return _WindowBiasGather.apply(table, idxs)
     return table[:, idxs]
 

@@ -4,7 +4,7 @@ from typing import Optional
 import torch
 import torch.nn.functional as F
 
-from ..utils import is_capturing
+from ..utils import records_grad
 
 
 def biased_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
@@ -21,7 +21,7 @@ def biased_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
     if bias is None:
         return F.scaled_dot_product_attention(q, k, v)
     bias = bias.to(q.dtype)
-    if not (bias.requires_grad and torch.is_grad_enabled()) or is_capturing():
+    if not records_grad([bias]):
         return F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
     # The scale on q before the product (no float16 overflow); the bias added in place (the
     # product's backward needs its inputs, not its output).

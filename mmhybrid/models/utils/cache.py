@@ -1,4 +1,4 @@
-from typing import Any, Callable, Dict, Hashable, List, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Hashable, Iterable, List, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -8,6 +8,13 @@ def is_capturing() -> bool:
     """Whether the forward is being compiled, traced or exported (a graph, not a run)."""
     return (torch.compiler.is_compiling() or torch.jit.is_tracing()
             or torch.onnx.is_in_onnx_export())
+
+
+def records_grad(tensors: Iterable[torch.Tensor]) -> bool:
+    """Whether autograd records an op on ``tensors`` in a run (grad mode, one of them
+    requires grad, not :func:`is_capturing`)."""
+    return (torch.is_grad_enabled() and any(t.requires_grad for t in tensors)
+            and not is_capturing())
 
 
 class ParameterCache:
@@ -44,8 +51,7 @@ class ParameterCache:
             params = self._listed.get(slot)
             if params is None:
                 params = [t for m in modules for t in (*m.parameters(), *m.buffers())]
-        if is_capturing() or (torch.is_grad_enabled()
-                              and any(p.requires_grad for p in params)):
+        if is_capturing() or records_grad(params):
             return compute()
         if modules is not None:
             self._listed[slot] = params
