@@ -143,7 +143,8 @@ class OSRAttention(BaseModule):
             self.sr = nn.Sequential(
                 ConvModule(dim, dim, k, stride=sr_ratio, padding=k // 2, groups=dim,
                            norm_cfg=norm_cfg, act_cfg=GELU),
-                ConvModule(dim, dim, 1, groups=dim, norm_cfg=norm_cfg, act_cfg=None))
+                ConvModule(dim, dim, 1, groups=dim, norm_cfg=norm_cfg, act_cfg=None,
+                           conv_cfg=dict(type=DepthwiseConv2d)))
         else:
             self.sr = nn.Identity()
         self.local_conv = DepthwiseConv2d(dim, dim, 3, padding=1, groups=dim)
