@@ -18,8 +18,8 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
-from ..layers import (DepthwiseConv2d, LayerScale2d, adaptive_avg_pool2d, biased_attention,
-                      depthwise_conv2d, pooled_batch_norm)
+from ..layers import (DepthwiseConv2d, LayerScale2d, PointwiseConv2d, adaptive_avg_pool2d,
+                      biased_attention, depthwise_conv2d, pointwise_conv2d, pooled_batch_norm)
 from ..layers.reparam import (FoldedConvModule, add_identity, bn_affine, can_fold, fold_affine,
                               fold_bn_conv1x1, fold_conv_bn, foldable_norms, gelu_)
 from ..utils import ParameterCache, parse_arch, trunc_normal_init
@@ -56,8 +56,9 @@ class DynamicConv2d(BaseModule):
         self.bias = nn.Parameter(torch.empty(num_groups, dim))
         self.pool = nn.AdaptiveAvgPool2d((kernel_size, kernel_size))
         self.proj = nn.Sequential(
-            ConvModule(dim, dim // reduction, 1, norm_cfg=norm_cfg, act_cfg=GELU),
-            nn.Conv2d(dim // reduction, dim * num_groups, 1))
+            ConvModule(dim, dim // reduction, 1, norm_cfg=norm_cfg, act_cfg=GELU,
+                       conv_cfg=dict(type=PointwiseConv2d)),
+            PointwiseConv2d(dim // reduction, dim * num_groups, 1))
         trunc_normal_(self.weight, std=0.02)
         trunc_normal_(self.bias, std=0.02)
 
@@ -86,7 +87,7 @@ class DynamicConv2d(BaseModule):
         w1, b1, w2, b2, kernels = folded
         pooled = torch.cat([self.pool(x).reshape(B, C, 1, K * K),
                             x.mean(dim=(-2, -1)).reshape(B, C, 1, 1)], dim=-1)
-        logits = F.conv2d(gelu_(F.conv2d(pooled, w1, b1)), w2, b2)
+        logits = pointwise_conv2d(gelu_(pointwise_conv2d(pooled, w1, b1)), w2, b2)
         mixed = (logits.reshape(B, self.num_groups, C, K * K + 1).softmax(dim=1)
                  * kernels).sum(dim=1)
         out = F.conv2d(x.reshape(1, B * C, H, W), mixed[..., :-1].reshape(B * C, 1, K, K),
@@ -136,8 +137,8 @@ class OSRAttention(BaseModule):
             raise ValueError(f'OSRA channels {dim} are not divisible by {num_heads} heads')
         self.num_heads = num_heads
         self.sr_ratio = sr_ratio
-        self.q = nn.Conv2d(dim, dim, 1)
-        self.kv = nn.Conv2d(dim, dim * 2, 1)
+        self.q = PointwiseConv2d(dim, dim, 1)
+        self.kv = PointwiseConv2d(dim, dim * 2, 1)
         if sr_ratio > 1:
             k = sr_ratio + 3
             self.sr = nn.Sequential(
@@ -220,10 +221,10 @@ class HybridTokenMixer(BaseModule):
             DepthwiseConv2d(dim, dim, 3, padding=1, groups=dim),
             build_activation_layer(GELU),
             build_norm_layer(norm_cfg, dim)[1],
-            nn.Conv2d(dim, inner, 1),
+            PointwiseConv2d(dim, inner, 1),
             build_activation_layer(GELU),
             build_norm_layer(norm_cfg, inner)[1],
-            nn.Conv2d(inner, dim, 1),
+            PointwiseConv2d(inner, dim, 1),
             build_norm_layer(norm_cfg, dim)[1])
 
     def folded(self, layer_scale: LayerScale2d) -> Tuple[Tuple[torch.Tensor, ...], ...]:
@@ -248,8 +249,8 @@ class HybridTokenMixer(BaseModule):
             return self.proj(x) + x
         dw_w, dw_b, w1, b1, w2, b2, scale = folded[0]
         y = gelu_(F.conv2d(x, dw_w, dw_b, padding=1, groups=x.shape[1]))
-        y = gelu_(F.conv2d(y, w1, b1))
-        return F.conv2d(y, w2, b2).addcmul_(x, scale)
+        y = gelu_(pointwise_conv2d(y, w1, b1))
+        return pointwise_conv2d(y, w2, b2).addcmul_(x, scale)
 
 
 class MultiScaleDWConv(BaseModule):
@@ -290,14 +291,14 @@ class MultiScaleFFN(BaseModule):
                  norm_cfg: dict = dict(type='BN')) -> None:
         super().__init__()
         self.fc1 = nn.Sequential(
-            nn.Conv2d(dim, hidden_dim, 1, bias=False),
+            PointwiseConv2d(dim, hidden_dim, 1, bias=False),
             build_activation_layer(GELU),
             build_norm_layer(norm_cfg, hidden_dim)[1])
         self.dwconv = MultiScaleDWConv(hidden_dim)
         self.act = build_activation_layer(GELU)
         self.norm = build_norm_layer(norm_cfg, hidden_dim)[1]
         self.fc2 = nn.Sequential(
-            nn.Conv2d(hidden_dim, dim, 1, bias=False),
+            PointwiseConv2d(hidden_dim, dim, 1, bias=False),
             build_norm_layer(norm_cfg, dim)[1])
         self.drop = nn.Dropout(drop)
 
@@ -320,7 +321,7 @@ class MultiScaleFFN(BaseModule):
             x = self.drop(self.norm(self.act(x)))
             return self.drop(self.fc2(x))
         scale, shift, w2, b2 = folded[:4]
-        x = gelu_(F.conv2d(x, self.fc1[0].weight)).mul_(scale).add_(shift)
+        x = gelu_(pointwise_conv2d(x, self.fc1[0].weight)).mul_(scale).add_(shift)
         chunks = torch.split(x, self.dwconv.channels, dim=1)
         x = torch.cat([
             # A 1x1 depthwise conv is a per-channel scale and shift.
@@ -328,7 +329,7 @@ class MultiScaleFFN(BaseModule):
             else F.conv2d(c, w, b, padding=w.shape[-1] // 2, groups=c.shape[1])
             for c, w, b in zip(chunks, folded[4::2], folded[5::2])
         ], dim=1)
-        return F.conv2d(gelu_(x), w2, b2)
+        return pointwise_conv2d(gelu_(x), w2, b2)
 
 
 class TransXNetBlock(BaseModule):

@@ -3,11 +3,13 @@ from .depthwise import DepthwiseConv2d, depthwise_conv2d
 from .layer_scale import LayerScale2d
 from .mlp import Mlp
 from .norm import LayerNorm2d, PooledBatchNorm2d, pooled_batch_norm
+from .pointwise import PointwiseConv2d, pointwise_conv2d
 from .pool import adaptive_avg_pool2d
 from .window import WindowPartition, window_partition, window_reverse
 
 __all__ = [
     'adaptive_avg_pool2d', 'biased_attention', 'DepthwiseConv2d', 'depthwise_conv2d',
-    'LayerScale2d', 'LayerNorm2d', 'Mlp', 'PooledBatchNorm2d', 'pooled_batch_norm',
+    'LayerScale2d', 'LayerNorm2d', 'Mlp', 'PointwiseConv2d', 'pointwise_conv2d',
+    'PooledBatchNorm2d', 'pooled_batch_norm',
     'WindowPartition', 'window_partition', 'window_reverse'
 ]
