@@ -21,8 +21,8 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
-from ..layers import (DepthwiseConv2d, LayerNorm2d, Mlp, biased_attention, window_partition,
-                      window_reverse)
+from ..layers import (DepthwiseConv2d, LayerNorm2d, Linear, Mlp, biased_attention, linear,
+                      window_partition, window_reverse)
 from ..layers.reparam import FoldedConvModule, can_fold, gelu_, scaled_linear
 from ..utils import ParameterCache, parse_arch, parse_window_sizes, records_grad, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
@@ -77,9 +77,9 @@ class ConvNeXtBlock(BaseModule):
         self.gamma = nn.Parameter(torch.full((dim, ), layer_scale_init_value))
         self.dwconv = DepthwiseConv2d(dim, dim, 7, padding=3, groups=dim)
         self.norm = nn.LayerNorm(dim, eps=1e-6)
-        self.pwconv1 = nn.Linear(dim, 4 * dim)
+        self.pwconv1 = Linear(dim, 4 * dim)
         self.act = nn.GELU()
-        self.pwconv2 = nn.Linear(4 * dim, dim)
+        self.pwconv2 = Linear(4 * dim, dim)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
 
         self._folded = ParameterCache()
@@ -90,8 +90,8 @@ class ConvNeXtBlock(BaseModule):
         # a map-sized one each way); GELU in place at inference.
         w, b = scaled_linear(self._folded, 'pwconv2', self.pwconv2, self.gamma)
         if can_fold(self):
-            return x + F.linear(gelu_(self.pwconv1(y)), w, b).permute(0, 3, 1, 2)
-        y = F.linear(self.act(self.pwconv1(y)), w, b)
+            return x + linear(gelu_(self.pwconv1(y)), w, b).permute(0, 3, 1, 2)
+        y = linear(self.act(self.pwconv1(y)), w, b)
         return x + self.drop_path(y.permute(0, 3, 1, 2))
 
 
@@ -166,8 +166,8 @@ class FcaBlock(BaseModule):
         if index > 0:
             self.s_norm = nn.LayerNorm(dim, eps=norm_eps)
         self.norm1 = nn.LayerNorm(dim, eps=norm_eps)
-        self.qkv = nn.Linear(dim, dim * 3)
-        self.proj = nn.Linear(dim, dim)
+        self.qkv = Linear(dim, dim * 3)
+        self.proj = Linear(dim, dim)
         self.local_conv = FoldedConvModule(dim, dim, 3, padding=1, groups=dim, norm_cfg=BN,
                                            act_cfg=None, conv_cfg=dict(type=DepthwiseConv2d))
         self.norm2 = nn.LayerNorm(dim, eps=norm_eps)
@@ -189,14 +189,14 @@ class FcaBlock(BaseModule):
         if s is not None:
             # Cross tokens: LSF, own norm, the shared K/V projection, own logit bias.
             sn = self.s_norm(s * self.s_scale_factors)
-            k_s, v_s = self._heads(F.linear(sn, self.qkv.weight[C:], self.qkv.bias[C:]), 2)
+            k_s, v_s = self._heads(linear(sn, self.qkv.weight[C:], self.qkv.bias[C:]), 2)
             k, v = torch.cat([k, k_s], dim=2), torch.cat([v, v_s], dim=2)
             bias = torch.cat([bias, self.s_token_bias.expand(-1, -1, N, -1)], dim=-1)
         out = biased_attention(q, k, v, bias)
         out = out.transpose(1, 2).reshape(B, N, C)
         # The layer scales folded into proj and fc2 (in training too, see ConvNeXtBlock).
         x = x + self.drop_path(
-            F.linear(out, *scaled_linear(self._folded, 'proj', self.proj, self.gamma_1)))
+            linear(out, *scaled_linear(self._folded, 'proj', self.proj, self.gamma_1)))
         grid = x[:, p:].transpose(1, 2).reshape(B, C, *hw)
         s_new = self.dw_conv(grid).flatten(2).transpose(1, 2) if hasattr(self, 'dw_conv') \
             else None
@@ -206,7 +206,7 @@ class FcaBlock(BaseModule):
         y = mlp.fc1(mlp.norm(self.norm2(x)))
         y = gelu_(y) if can_fold(self) else mlp.act(y)
         w, b = scaled_linear(self._folded, 'fc2', mlp.fc2, self.gamma_2)
-        return x + self.drop_path(F.linear(y, w, b)), s_new
+        return x + self.drop_path(linear(y, w, b)), s_new
 
 
 class FcaStage(nn.ModuleList):

@@ -37,7 +37,7 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 
 from mmhybrid.registry import MODELS
-from ..layers import DepthwiseConv2d, LayerNorm2d, WindowPartition, biased_attention
+from ..layers import DepthwiseConv2d, LayerNorm2d, Linear, WindowPartition, biased_attention
 from ..utils import ParameterCache, parse_arch, parse_window_sizes, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
@@ -107,7 +107,7 @@ class GlobalAttention(BaseModule):
     def __init__(self, dim: int, num_heads: int) -> None:
         super().__init__()
         self.num_heads = num_heads
-        self.proj = nn.Linear(dim, dim)
+        self.proj = Linear(dim, dim)
 
     def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
                 bias: torch.Tensor) -> torch.Tensor:
@@ -200,9 +200,9 @@ class HLGBlock(WindowPartition, BaseModule):
         self.down_proj = DownProj(in_dim, dim) if downsample else nn.Identity()
         self.mlp = DWMlp(in_dim, 4 * dim, dim, 2 if downsample else 1)
         self.norm2 = LayerNorm2d(dim, eps=norm_eps)
-        self.q = nn.Linear(dim, dim)
-        self.k = nn.Linear(dim, dim)
-        self.v = nn.Linear(dim, dim)
+        self.q = Linear(dim, dim)
+        self.k = Linear(dim, dim)
+        self.v = Linear(dim, dim)
         self.pos_global = DynamicPosBias(dim, num_heads)
         self.global_attn = GlobalAttention(dim, num_heads)
         # On the local attention's output map (stages 1-3) or on the attention's tokens.

@@ -18,7 +18,7 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 
 from mmhybrid.registry import MODELS
-from ..layers import DepthwiseConv2d, LayerNorm2d, Mlp
+from ..layers import DepthwiseConv2d, LayerNorm2d, Linear, Mlp
 from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
 from .base import HybridBackbone
 
@@ -83,11 +83,11 @@ class CrossHeadSelfAttention(BaseModule):
             raise ValueError(f'CHSA width {dim} is not divisible by {num_heads} heads')
         self.num_heads = num_heads
         self.scale = (dim // num_heads)**-0.5
-        self.qkv = nn.Linear(dim, dim * 3)
+        self.qkv = Linear(dim, dim * 3)
         hidden = int(round(num_heads * mix_ratio))
         self.head_fc1 = nn.Linear(num_heads, hidden)
         self.head_fc2 = nn.Linear(hidden, num_heads)
-        self.proj = nn.Linear(dim, dim)
+        self.proj = Linear(dim, dim)
 
     def mix_heads(self, attn: torch.Tensor) -> torch.Tensor:
         """The head-mixing MLP on (B, h, N, M) logits."""

@@ -21,8 +21,8 @@ from mmengine.model.weight_init import trunc_normal_
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhybrid.registry import MODELS
-from ..layers import (DepthwiseConv2d, Mlp, PooledBatchNorm2d, biased_attention, window_partition,
-                      window_reverse)
+from ..layers import (DepthwiseConv2d, Linear, Mlp, PooledBatchNorm2d, biased_attention,
+                      window_partition, window_reverse)
 from ..utils import ParameterCache, parse_arch, parse_window_sizes
 from ..utils.convert import StateDict
 from .base import HybridBackbone
@@ -57,9 +57,9 @@ class MixingAttention(BaseModule):
         index = (ys[:, None] - ys[None] + ws - 1) * (2 * ws - 1) + (xs[:, None] - xs[None] + ws - 1)
         self.register_buffer('relative_position_index', index, persistent=False)
         self._bias_cache = ParameterCache()
-        self.proj_attn = nn.Linear(dim, attn_dim)
+        self.proj_attn = Linear(dim, attn_dim)
         self.proj_attn_norm = nn.LayerNorm(attn_dim)
-        self.proj_cnn = nn.Linear(dim, dim)
+        self.proj_cnn = Linear(dim, dim)
         self.proj_cnn_norm = nn.LayerNorm(dim)
         k = dwconv_kernel_size
         self.dwconv3x3 = nn.Sequential(
@@ -70,12 +70,12 @@ class MixingAttention(BaseModule):
             nn.Conv2d(dim // 8, attn_dim, 1))
         self.projection = nn.Conv2d(dim, attn_dim, 1)
         self.conv_norm = nn.BatchNorm2d(attn_dim)
-        self.qkv = nn.Linear(attn_dim, attn_dim * 3)
+        self.qkv = Linear(attn_dim, attn_dim * 3)
         self.spatial_interaction = nn.Sequential(
             nn.Conv2d(attn_dim, dim // 16, 1), nn.BatchNorm2d(dim // 16), nn.GELU(),
             nn.Conv2d(dim // 16, 1, 1))
         self.attn_norm = nn.LayerNorm(attn_dim)
-        self.proj = nn.Linear(dim, dim)
+        self.proj = Linear(dim, dim)
 
     def forward(self, x: torch.Tensor, H: int, W: int) -> torch.Tensor:
         """x: windows (B * nW, ws * ws, C) of an (H, W) map (both multiples of ws)."""
@@ -247,7 +247,7 @@ class MixFormer(HybridBackbone):
             ConvMerging(dims[i], dims[i + 1]) for i in range(self.num_stages - 1))
         if out_type == 'avg_featmap':
             self.norm = nn.LayerNorm(self.embed_dims[-1])
-            self.last_proj = nn.Linear(self.embed_dims[-1], self.cls_width)
+            self.last_proj = Linear(self.embed_dims[-1], self.cls_width)
             self.out_channels = [self.cls_width]
         else:
             for i in self.out_indices:

@@ -9,7 +9,7 @@ from mmengine.model import BaseModule
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 
 from mmhybrid.registry import MODELS
-from ..layers import WindowPartition
+from ..layers import Linear, WindowPartition, linear
 
 
 class HLGHeadLayer(WindowPartition, BaseModule):
@@ -33,20 +33,20 @@ class HLGHeadLayer(WindowPartition, BaseModule):
                                                                    interval)
         self.num_heads = num_heads
         self.norm1 = nn.LayerNorm(dim, eps=1e-6)
-        self.qkv = nn.Linear(dim, 3 * dim)
-        self.proj = nn.Linear(dim, dim)
+        self.qkv = Linear(dim, 3 * dim)
+        self.proj = Linear(dim, dim)
         self.norm_global = nn.LayerNorm(dim, eps=1e-6)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
-        self.mlp = nn.Sequential(nn.Linear(dim, 4 * dim), nn.GELU(), nn.Linear(4 * dim, dim))
+        self.mlp = nn.Sequential(Linear(dim, 4 * dim), nn.GELU(), Linear(4 * dim, dim))
 
     def _attend(self, queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
         """Shared attention: queries (N, Lq, C) attend to keys/values from (N, Lk, C)."""
         N, Lq, C = queries.shape
         w_q, w_kv = self.qkv.weight.split([C, 2 * C])
         b_q, b_kv = self.qkv.bias.split([C, 2 * C])
-        q = F.linear(queries, w_q, b_q).view(N, Lq, self.num_heads, -1).transpose(1, 2)
-        k, v = F.linear(keys, w_kv, b_kv).view(N, -1, 2, self.num_heads,
-                                               C // self.num_heads).permute(2, 0, 3, 1, 4)
+        q = linear(queries, w_q, b_q).view(N, Lq, self.num_heads, -1).transpose(1, 2)
+        k, v = linear(keys, w_kv, b_kv).view(N, -1, 2, self.num_heads,
+                                             C // self.num_heads).permute(2, 0, 3, 1, 4)
         out = F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(N, Lq, C)
         return self.proj(out)
 

@@ -1,5 +1,6 @@
 from .attention import biased_attention
 from .depthwise import DepthwiseConv2d, depthwise_conv2d
+from .gemm import Linear, linear
 from .layer_scale import LayerScale2d
 from .mlp import Mlp
 from .norm import LayerNorm2d, PooledBatchNorm2d, pooled_batch_norm
@@ -9,7 +10,7 @@ from .window import WindowPartition, window_partition, window_reverse
 
 __all__ = [
     'adaptive_avg_pool2d', 'biased_attention', 'DepthwiseConv2d', 'depthwise_conv2d',
-    'LayerScale2d', 'LayerNorm2d', 'Mlp', 'PointwiseConv2d', 'pointwise_conv2d',
+    'LayerScale2d', 'LayerNorm2d', 'Linear', 'linear', 'Mlp', 'PointwiseConv2d', 'pointwise_conv2d',
     'PooledBatchNorm2d', 'pooled_batch_norm',
     'WindowPartition', 'window_partition', 'window_reverse'
 ]

@@ -4,6 +4,8 @@ import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
 
+from .gemm import Linear
+
 
 class Mlp(BaseModule):
     """Token MLP: ``fc1``, GELU, ``fc2`` (the names of timm's and the official codes' Mlp),
@@ -18,9 +20,9 @@ class Mlp(BaseModule):
     def __init__(self, dim: int, hidden_dim: int, pre_norm_eps: Optional[float] = None) -> None:
         super().__init__()
         self.norm = nn.Identity() if pre_norm_eps is None else nn.LayerNorm(dim, eps=pre_norm_eps)
-        self.fc1 = nn.Linear(dim, hidden_dim)
+        self.fc1 = Linear(dim, hidden_dim)
         self.act = nn.GELU()
-        self.fc2 = nn.Linear(hidden_dim, dim)
+        self.fc2 = Linear(hidden_dim, dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fc2(self.act(self.fc1(self.norm(x))))
