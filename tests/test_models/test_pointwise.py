@@ -47,3 +47,7 @@ def test_large_forms_and_layouts_are_plain_convolutions(monkeypatch):
     pointwise_conv2d(x, w)
     pointwise_conv2d(x, w, torch.randn(4))
     assert len(calls) == 2
+    # A channel slice of a map (as torch.chunk gives) is viewed, not copied.
+    half = torch.randn(2, 16, 6, 6)[:, 8:]
+    torch.testing.assert_close(pointwise_conv2d(half, w), torch.conv2d(half, w))
+    assert len(calls) == 3

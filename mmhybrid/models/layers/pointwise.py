@@ -6,7 +6,7 @@ threads), which dominates the small ones: attention and gating branches on poole
 stages at 224. Below :data:`SMALL_MACS` multiply-adds a batched GEMM runs them 1.2-6x faster.
 Above it the convolution stays: there it is as fast as the GEMM on Intel CPUs and up to 2x
 faster on AMD ones (MKL's generic code path), so the rule holds on both. Elsewhere (CUDA,
-channels-last or other layouts, compiling, tracing, FLOP counting) it is ``F.conv2d``.
+channels-last maps, compiling, tracing, FLOP counting) it is ``F.conv2d``.
 """
 from typing import Optional
 
@@ -23,15 +23,18 @@ SMALL_MACS = 8_000_000
 def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor,
                      bias: Optional[torch.Tensor] = None) -> torch.Tensor:
     """``F.conv2d(x, weight, bias)`` for a (O, C, 1, 1) ``weight`` (stride 1, no padding)."""
-    if (x.device.type != 'cpu' or x.dim() != 4 or not x.is_contiguous()
-            or x.numel() * weight.shape[0] >= SMALL_MACS or is_capturing()):
+    if (x.device.type != 'cpu' or x.dim() != 4 or x.numel() * weight.shape[0] >= SMALL_MACS
+            or (x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous())
+            or is_capturing()):
         return F.conv2d(x, weight, bias)
     B, C, H, W = x.shape
+    # A view for channel slices of a map (their images are contiguous), a copy otherwise.
+    flat = x.reshape(B, C, H * W)
     w = weight.reshape(1, -1, C).expand(B, -1, -1)
     if bias is None:
-        out = torch.bmm(w, x.reshape(B, C, H * W))
+        out = torch.bmm(w, flat)
     else:
-        out = torch.baddbmm(bias.reshape(-1, 1), w, x.reshape(B, C, H * W))
+        out = torch.baddbmm(bias.reshape(-1, 1), w, flat)
     return out.reshape(B, -1, H, W)
 
 
