@@ -33,7 +33,7 @@ def test_backward_equals_torch(shape, kernel, padding):
 
 @pytest.mark.parametrize('kernel,padding,backward', [
     (7, 3, '_DepthwiseConv2dFunctionBackward'), (5, 1, '_DepthwiseConv2dFunctionBackward'),
-    (3, 1, 'ConvolutionBackward0'), (1, 0, 'AddcmulBackward0'), (1, 1, 'ConvolutionBackward0')])
+    (3, 1, 'ConvolutionBackward0'), (1, 0, 'AddBackward0'), (1, 1, 'ConvolutionBackward0')])
 def test_each_kernel_takes_its_faster_path(kernel, padding, backward):
     """Kernels above 3x3 take the two-convolution backward, 3x3 torch's, 1x1 elementwise
     ops (without padding); all give torch's outputs and gradients, and a traced graph has

@@ -172,7 +172,7 @@ class OSRAttention(BaseModule):
             reduce = self.sr[0].conv
             w, b, scale, shift = folded[:4]
             x = gelu_(F.conv2d(x, w, b, reduce.stride, reduce.padding, groups=x.shape[1]))
-            x = torch.addcmul(shift, x, scale)
+            x = x.mul_(scale).add_(shift)
         return F.conv2d(x, *folded[-2:], padding=1, groups=x.shape[1])
 
     def forward(self, x: torch.Tensor, pos_bias: Optional[torch.Tensor] = None,
@@ -325,7 +325,7 @@ class MultiScaleFFN(BaseModule):
         chunks = torch.split(x, self.dwconv.channels, dim=1)
         x = torch.cat([
             # A 1x1 depthwise conv is a per-channel scale and shift.
-            torch.addcmul(b.view(1, -1, 1, 1), c, w.view(1, -1, 1, 1)) if w.shape[-1] == 1
+            (c * w.view(1, -1, 1, 1)).add_(b.view(1, -1, 1, 1)) if w.shape[-1] == 1
             else F.conv2d(c, w, b, padding=w.shape[-1] // 2, groups=c.shape[1])
             for c, w, b in zip(chunks, folded[4::2], folded[5::2])
         ], dim=1)

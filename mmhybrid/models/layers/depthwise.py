@@ -68,7 +68,10 @@ def _scale_shift(x: torch.Tensor, weight: torch.Tensor,
         x, weight = x.to(dtype), weight.to(dtype)
         bias = None if bias is None else bias.to(dtype)
     scale = weight.reshape(1, -1, 1, 1)
-    return x * scale if bias is None else torch.addcmul(bias.reshape(1, -1, 1, 1), x, scale)
+    # x * scale + bias as a product and an in-place sum: torch.addcmul with the broadcast bias
+    # first iterates 3x slower.
+    out = x * scale
+    return out if bias is None else out.add_(bias.reshape(1, -1, 1, 1))
 
 
 def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor] = None,
