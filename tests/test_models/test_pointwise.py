@@ -47,7 +47,19 @@ def test_large_forms_and_layouts_are_plain_convolutions(monkeypatch):
     pointwise_conv2d(x, w)
     pointwise_conv2d(x, w, torch.randn(4))
     assert len(calls) == 2
+    # Channel counts off multiples of 8 take the GEMM at any size: the input's always, the
+    # output's when the input gradient is computed.
+    odd = torch.randn(2, 76, 64, 64)
+    assert odd.numel() * 16 >= SMALL_MACS
+    torch.testing.assert_close(pointwise_conv2d(odd, torch.randn(16, 76, 1, 1)).shape,
+                               (2, 16, 64, 64))
+    assert len(calls) == 3
+    wide = torch.randn(2, 64, 64, 64)
+    pointwise_conv2d(wide, torch.randn(76, 64, 1, 1))
+    assert len(calls) == 3
+    pointwise_conv2d(wide, torch.randn(76, 64, 1, 1, requires_grad=True))
+    assert len(calls) == 4
     # A channel slice of a map (as torch.chunk gives) is viewed, not copied.
     half = torch.randn(2, 16, 6, 6)[:, 8:]
     torch.testing.assert_close(pointwise_conv2d(half, w), torch.conv2d(half, w))
-    assert len(calls) == 3
+    assert len(calls) == 5

@@ -1,12 +1,13 @@
-"""Small 1x1 convolutions as batched matrix products on the CPU.
+"""1x1 convolutions as batched matrix products on the CPU, where that is faster.
 
 A 1x1 convolution of an NCHW map is ``weight (O, C) @ x[b] (C, H*W)`` per image. oneDNN's
 convolution costs some 30-60 µs per call beyond its arithmetic (measured on torch 2.14, 2
 threads), which dominates the small ones: attention and gating branches on pooled maps, late
 stages at 224. Below :data:`SMALL_MACS` multiply-adds a batched GEMM runs them 1.2-6x faster.
-Above it the convolution stays: there it is as fast as the GEMM on Intel CPUs and up to 2x
-faster on AMD ones (MKL's generic code path), so the rule holds on both. Elsewhere (CUDA,
-channels-last maps, compiling, tracing, FLOP counting) it is ``F.conv2d``.
+Above it the convolution stays (as fast as the GEMM on Intel CPUs, up to 2x faster on AMD
+ones, where MKL takes a generic code path), unless a channel count is not a multiple of 8,
+where oneDNN's convolution is 4-6x slower than the GEMM. Elsewhere (CUDA, channels-last maps,
+compiling, tracing, FLOP counting) it is ``F.conv2d``.
 """
 from typing import Optional
 
@@ -15,15 +16,24 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmhybrid.registry import MODELS
-from ..utils import is_capturing
+from ..utils import is_capturing, records_grad
 
 SMALL_MACS = 8_000_000
+
+
+def _gemm_is_faster(x: torch.Tensor, weight: torch.Tensor) -> bool:
+    """Small products; and channel counts that are not a multiple of 8, where oneDNN's 1x1
+    convolution takes a slow path (4-6x slower for 76 -> 608 channels at 56x56, TransXNet-B's
+    first stage): the input's in any pass, the output's in the input gradient."""
+    O, C = weight.shape[:2]
+    return (x.numel() * O < SMALL_MACS or C % 8 != 0
+            or (O % 8 != 0 and records_grad([x, weight])))
 
 
 def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor,
                      bias: Optional[torch.Tensor] = None) -> torch.Tensor:
     """``F.conv2d(x, weight, bias)`` for a (O, C, 1, 1) ``weight`` (stride 1, no padding)."""
-    if (x.device.type != 'cpu' or x.dim() != 4 or x.numel() * weight.shape[0] >= SMALL_MACS
+    if (x.device.type != 'cpu' or x.dim() != 4 or not _gemm_is_faster(x, weight)
             or (x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous())
             or is_capturing()):
         return F.conv2d(x, weight, bias)
