@@ -1,10 +1,11 @@
-"""``Linear`` / ``linear``: oneDNN's product equals ``F.linear``, forward and backward."""
+"""``Linear`` / ``linear`` / ``linear_gelu``: oneDNN's product equals ``F.linear``, forward and
+backward."""
 import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from mmhybrid.models.layers import Linear, gemm, linear
+from mmhybrid.models.layers import Linear, gemm, linear, linear_gelu
 from mmhybrid.models.layers.gemm import _ONEDNN, LARGE_MACS
 
 needs_onednn = pytest.mark.skipif(not _ONEDNN, reason='oneDNN path is for x86 CPUs')
@@ -67,3 +68,27 @@ def test_module_is_a_drop_in_linear():
     torch.testing.assert_close(x1.grad, x2.grad, rtol=1e-5, atol=1e-3)
     torch.testing.assert_close(fast.weight.grad, plain.weight.grad, rtol=1e-5, atol=1e-2)
     torch.testing.assert_close(fast.bias.grad, plain.bias.grad, rtol=1e-5, atol=1e-3)
+
+
+@needs_onednn
+def test_linear_gelu_fuses_at_inference_and_trains_as_gelu_of_linear(monkeypatch):
+    activations = []
+    product = gemm._product
+    monkeypatch.setattr(gemm, '_product',
+                        lambda *a: activations.append(a[3] if len(a) > 3 else 'none')
+                        or product(*a))
+    torch.manual_seed(0)
+    x = torch.randn(3, 50, 96, requires_grad=True)
+    w = torch.randn(400, 96, requires_grad=True)
+    b = torch.randn(400, requires_grad=True)
+    ref = F.gelu(F.linear(x, w, b))
+    with torch.no_grad():
+        torch.testing.assert_close(linear_gelu(x, w, b), ref, rtol=1e-5, atol=1e-4)
+    assert activations == ['gelu']
+    out = linear_gelu(x, w, b)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-4)
+    g = torch.randn_like(ref)
+    for ours, theirs in zip(torch.autograd.grad(out, (x, w, b), g),
+                            torch.autograd.grad(ref, (x, w, b), g)):
+        torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-3)
+    assert activations == ['gelu', 'none', 'none', 'none']

@@ -22,8 +22,8 @@ from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
 from ..layers import (DepthwiseConv2d, LayerNorm2d, Linear, Mlp, biased_attention, linear,
-                      window_partition, window_reverse)
-from ..layers.reparam import FoldedConvModule, can_fold, gelu_, scaled_linear
+                      linear_gelu, window_partition, window_reverse)
+from ..layers.reparam import FoldedConvModule, can_fold, scaled_linear
 from ..utils import ParameterCache, parse_arch, parse_window_sizes, records_grad, trunc_normal_init
 from ..utils.convert import StateDict, convert_official, map_linear_head
 from .base import HybridBackbone
@@ -87,10 +87,11 @@ class ConvNeXtBlock(BaseModule):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.norm(self.dwconv(x).permute(0, 2, 3, 1))
         # The layer scale folded into pwconv2 (in training too: a (C, 4C) product instead of
-        # a map-sized one each way); GELU in place at inference.
+        # a map-sized one each way); GELU in pwconv1's pass at inference.
         w, b = scaled_linear(self._folded, 'pwconv2', self.pwconv2, self.gamma)
         if can_fold(self):
-            return x + linear(gelu_(self.pwconv1(y)), w, b).permute(0, 3, 1, 2)
+            hidden = linear_gelu(y, self.pwconv1.weight, self.pwconv1.bias)
+            return x + linear(hidden, w, b).permute(0, 3, 1, 2)
         y = linear(self.act(self.pwconv1(y)), w, b)
         return x + self.drop_path(y.permute(0, 3, 1, 2))
 
@@ -203,8 +204,7 @@ class FcaBlock(BaseModule):
         # The TME enhance conv replaces the grid tokens (no residual).
         x = torch.cat([x[:, :p], self.local_conv(grid).flatten(2).transpose(1, 2)], dim=1)
         mlp = self.mlp
-        y = mlp.fc1(mlp.norm(self.norm2(x)))
-        y = gelu_(y) if can_fold(self) else mlp.act(y)
+        y = linear_gelu(mlp.norm(self.norm2(x)), mlp.fc1.weight, mlp.fc1.bias)
         w, b = scaled_linear(self._folded, 'fc2', mlp.fc2, self.gamma_2)
         return x + self.drop_path(linear(y, w, b)), s_new
 

@@ -1,6 +1,6 @@
 from .attention import biased_attention
 from .depthwise import DepthwiseConv2d, depthwise_conv2d
-from .gemm import Linear, linear
+from .gemm import Linear, linear, linear_gelu
 from .layer_scale import LayerScale2d
 from .mlp import Mlp
 from .norm import LayerNorm2d, PooledBatchNorm2d, pooled_batch_norm
@@ -10,7 +10,7 @@ from .window import WindowPartition, window_partition, window_reverse
 
 __all__ = [
     'adaptive_avg_pool2d', 'biased_attention', 'DepthwiseConv2d', 'depthwise_conv2d',
-    'LayerScale2d', 'LayerNorm2d', 'Linear', 'linear', 'Mlp', 'PointwiseConv2d', 'pointwise_conv2d',
-    'PooledBatchNorm2d', 'pooled_batch_norm',
-    'WindowPartition', 'window_partition', 'window_reverse'
+    'LayerScale2d', 'LayerNorm2d', 'Linear', 'linear', 'linear_gelu', 'Mlp', 'PointwiseConv2d',
+    'pointwise_conv2d', 'PooledBatchNorm2d', 'pooled_batch_norm', 'WindowPartition',
+    'window_partition', 'window_reverse'
 ]

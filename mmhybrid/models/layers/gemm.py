@@ -25,10 +25,12 @@ _ONEDNN = (platform.machine().lower() in ('x86_64', 'amd64')
            and hasattr(torch.ops.mkldnn, '_linear_pointwise'))
 
 
-def _product(x: torch.Tensor, weight: torch.Tensor,
-             bias: Optional[torch.Tensor] = None) -> torch.Tensor:
-    """``x @ weight.T + bias`` for 2-d ``x`` (N, K) and ``weight`` (M, K), on oneDNN."""
-    return torch.ops.mkldnn._linear_pointwise(x, weight, bias, 'none', [], '')
+def _product(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor] = None,
+             activation: str = 'none') -> torch.Tensor:
+    """``x @ weight.T + bias`` for 2-d ``x`` (N, K) and ``weight`` (M, K), on oneDNN, with
+    ``activation`` (``'gelu'``: the exact, erf form) applied in the same pass."""
+    return torch.ops.mkldnn._linear_pointwise(x, weight, bias, activation, [],
+                                              'none' if activation == 'gelu' else '')
 
 
 class _LinearFunction(torch.autograd.Function):
@@ -60,19 +62,35 @@ class _LinearFunction(torch.autograd.Function):
         return grad_x, grad_w, grad_b
 
 
+def _onednn_applies(x: torch.Tensor, weight: torch.Tensor,
+                    bias: Optional[torch.Tensor]) -> bool:
+    return (_ONEDNN and x.device.type == 'cpu' and x.dtype == weight.dtype == torch.float32
+            and (bias is None or bias.dtype == x.dtype)
+            and x.numel() * weight.shape[0] >= LARGE_MACS
+            and not torch.is_autocast_enabled('cpu') and not is_capturing())
+
+
 def linear(x: torch.Tensor, weight: torch.Tensor,
            bias: Optional[torch.Tensor] = None) -> torch.Tensor:
     """``F.linear(x, weight, bias)``, on oneDNN where that is faster (see the module)."""
-    if (not _ONEDNN or x.device.type != 'cpu' or x.dtype != torch.float32
-            or weight.dtype != torch.float32 or (bias is not None and bias.dtype != x.dtype)
-            or x.numel() * weight.shape[0] < LARGE_MACS
-            or torch.is_autocast_enabled('cpu') or is_capturing()):
+    if not _onednn_applies(x, weight, bias):
         return F.linear(x, weight, bias)
     flat = x.reshape(-1, x.shape[-1])
     if records_grad([x, weight] if bias is None else [x, weight, bias]):
         out = _LinearFunction.apply(flat, weight, bias)
     else:
         out = _product(flat, weight, bias)
+    return out.reshape(*x.shape[:-1], weight.shape[0])
+
+
+def linear_gelu(x: torch.Tensor, weight: torch.Tensor,
+                bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """``F.gelu(F.linear(x, weight, bias))``; at inference on oneDNN in one pass (the GELU
+    applied as the product's results are written: one read and write of the output less)."""
+    if (not _onednn_applies(x, weight, bias)
+            or records_grad([x, weight] if bias is None else [x, weight, bias])):
+        return F.gelu(linear(x, weight, bias))
+    out = _product(x.reshape(-1, x.shape[-1]), weight, bias, 'gelu')
     return out.reshape(*x.shape[:-1], weight.shape[0])
 
 

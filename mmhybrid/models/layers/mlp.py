@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
 
-from .gemm import Linear
+from .gemm import Linear, linear_gelu
 
 
 class Mlp(BaseModule):
@@ -21,8 +21,7 @@ class Mlp(BaseModule):
         super().__init__()
         self.norm = nn.Identity() if pre_norm_eps is None else nn.LayerNorm(dim, eps=pre_norm_eps)
         self.fc1 = Linear(dim, hidden_dim)
-        self.act = nn.GELU()
         self.fc2 = Linear(hidden_dim, dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(self.act(self.fc1(self.norm(x))))
+        return self.fc2(linear_gelu(self.norm(x), self.fc1.weight, self.fc1.bias))
