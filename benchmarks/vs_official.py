@@ -18,10 +18,12 @@ after the other (inference in its steady state), and each side's first inference
 Settings: ``cls`` (ImageNet classifier at 224) and ``dense`` (the backbone as detection and
 segmentation use it, at ``--shape``; 512x512 by default). Printed per setting and mode: the
 median latency of each side with its interquartile range and the ratio official / ours
-(above 1: mmhybrid is faster), and on CUDA the peak memory of each side.
+(above 1: mmhybrid is faster), and the peak memory a call of each side adds (CUDA: allocated
+tensors; CPU: resident memory, on Linux).
 """
 import argparse
 import contextlib
+import ctypes
 import importlib.util
 import re
 import statistics
@@ -242,6 +244,27 @@ def _timed(fn: Callable, model: nn.Module, x: torch.Tensor, amp: bool) -> Tuple[
     return elapsed, peak
 
 
+def _status_kib(field: str) -> int:
+    with open('/proc/self/status') as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ':'))
+
+
+def cpu_peak_mib(fn: Callable, model: nn.Module, x: torch.Tensor, amp: bool) -> float:
+    """Peak resident memory (MiB) that one call adds, on Linux with glibc: freed heap memory
+    is handed back to the system first (``malloc_trim``) and the process's high-water mark
+    reset (``/proc/self/clear_refs``), then the mark's rise over the call is read. NaN
+    elsewhere. Timed rounds never do this: handing memory back would slow the next call."""
+    try:
+        ctypes.CDLL('libc.so.6').malloc_trim(0)
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+        before = _status_kib('VmRSS')
+    except (OSError, AttributeError, StopIteration):
+        return float('nan')
+    _timed(fn, model, x, amp)
+    return (_status_kib('VmHWM') - before) / 1024
+
+
 def check_equal(theirs: nn.Module, ours: nn.Module, adapt: Callable, x: torch.Tensor,
                 tol: float) -> float:
     """Largest difference of the eval-mode outputs, relative to their scale (at least 1);
@@ -262,9 +285,11 @@ def check_equal(theirs: nn.Module, ours: nn.Module, adapt: Callable, x: torch.Te
 
 def compare(theirs: nn.Module, ours: nn.Module, x: torch.Tensor, modes: List[str],
             rounds: int, warmup: int, amp: bool) -> Dict[str, Dict[str, List[float]]]:
-    """Per mode, per side: the times and peaks of ``rounds`` interleaved rounds. Modes run one
-    after the other, so inference is the steady state (a training step in between would make
-    every inference the first after ``eval()``, which :func:`first_inference` times)."""
+    """Per mode, per side: the times of ``rounds`` interleaved rounds and the peak memory of
+    a call (CUDA: the most allocated in a timed round; CPU: :func:`cpu_peak_mib` after them).
+    Modes run one after the other, so inference is the steady state (a training step in
+    between would make every inference the first after ``eval()``, which
+    :func:`first_inference` times)."""
     fns = {'infer': _infer, 'train': _train_step}
     results = {m: {'official': [], 'ours': [], 'official_mem': [], 'ours_mem': []} for m in modes}
     sides = [('official', theirs), ('ours', ours)]
@@ -278,6 +303,9 @@ def compare(theirs: nn.Module, ours: nn.Module, x: torch.Tensor, modes: List[str
                 if r >= warmup:
                     results[mode][side].append(seconds)
                     results[mode][f'{side}_mem'].append(peak)
+        if not x.is_cuda:
+            for side, model in sides:
+                results[mode][f'{side}_mem'] = [cpu_peak_mib(fns[mode], model, x, amp)]
     return results
 
 
@@ -304,7 +332,7 @@ def report(name: str, results: Dict[str, Dict[str, List[float]]]) -> None:
         line = (f'{name:34s} {mode:5s}  official {_describe(r["official"])}  '
                 f'ours {_describe(r["ours"])}  ratio {ratio:5.2f}x')
         if r['ours_mem'] and r['ours_mem'][0] == r['ours_mem'][0]:
-            line += f'  peak MiB {max(r["official_mem"]):.0f} vs {max(r["ours_mem"]):.0f}'
+            line += f'  peak +MiB {max(r["official_mem"]):.0f} vs {max(r["ours_mem"]):.0f}'
         print(line, flush=True)
 
 

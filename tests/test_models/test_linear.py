@@ -92,3 +92,13 @@ def test_linear_gelu_fuses_at_inference_and_trains_as_gelu_of_linear(monkeypatch
                             torch.autograd.grad(ref, (x, w, b), g)):
         torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-3)
     assert activations == ['gelu', 'none', 'none', 'none']
+
+
+def test_gelu_module_returns_the_activation_and_keeps_the_state_dict():
+    torch.manual_seed(0)
+    fused = Linear(64, 300, gelu=True)
+    assert list(fused.state_dict()) == ['weight', 'bias'] and 'gelu=True' in repr(fused)
+    x = torch.randn(3, 70, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(fused(x), F.gelu(F.linear(x, fused.weight, fused.bias)),
+                                   rtol=1e-5, atol=1e-4)

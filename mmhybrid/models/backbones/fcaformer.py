@@ -204,7 +204,7 @@ class FcaBlock(BaseModule):
         # The TME enhance conv replaces the grid tokens (no residual).
         x = torch.cat([x[:, :p], self.local_conv(grid).flatten(2).transpose(1, 2)], dim=1)
         mlp = self.mlp
-        y = linear_gelu(mlp.norm(self.norm2(x)), mlp.fc1.weight, mlp.fc1.bias)
+        y = mlp.fc1(mlp.norm(self.norm2(x)))  # GELU included
         w, b = scaled_linear(self._folded, 'fc2', mlp.fc2, self.gamma_2)
         return x + self.drop_path(linear(y, w, b)), s_new
 

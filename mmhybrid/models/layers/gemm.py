@@ -95,7 +95,18 @@ def linear_gelu(x: torch.Tensor, weight: torch.Tensor,
 
 
 class Linear(nn.Linear):
-    """``nn.Linear`` (same arguments, parameters and state dict) computed by :func:`linear`."""
+    """``nn.Linear`` (same arguments, parameters and state dict) computed by :func:`linear`;
+    with ``gelu=True`` it returns the GELU of its output (:func:`linear_gelu`), so that the
+    activation fuses at inference while module hooks (FLOP counters) still see the layer."""
+
+    def __init__(self, *args, gelu: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.gelu = gelu
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.gelu:
+            return linear_gelu(x, self.weight, self.bias)
         return linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + (', gelu=True' if self.gelu else '')

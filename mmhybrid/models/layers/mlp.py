@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
 
-from .gemm import Linear, linear_gelu
+from .gemm import Linear
 
 
 class Mlp(BaseModule):
@@ -20,8 +20,9 @@ class Mlp(BaseModule):
     def __init__(self, dim: int, hidden_dim: int, pre_norm_eps: Optional[float] = None) -> None:
         super().__init__()
         self.norm = nn.Identity() if pre_norm_eps is None else nn.LayerNorm(dim, eps=pre_norm_eps)
-        self.fc1 = Linear(dim, hidden_dim)
+        # The GELU in fc1 (fused with its product at inference).
+        self.fc1 = Linear(dim, hidden_dim, gelu=True)
         self.fc2 = Linear(hidden_dim, dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(linear_gelu(self.norm(x), self.fc1.weight, self.fc1.bias))
+        return self.fc2(self.fc1(self.norm(x)))
