@@ -67,9 +67,9 @@ class CrossHeadSelfAttention(BaseModule):
     (heads -> ratio * heads -> heads, GELU) at every query/key pair, before the softmax.
 
     The mixing needs the logits, so it cannot run inside a fused attention kernel. It runs as
-    Linear layers over the head axis of a (B, N, N, heads) view of the logits: as a 1x1 conv
-    over the heads of the (B, heads, N, N) map oneDNN computes it at a few GFLOP/s (16 input
-    channels), 7-14x slower at 224 (CPU, torch 2.14).
+    Linear layers over the head axis of a (B, N, N, heads) view of the logits: as 1x1 convs
+    over the heads of the (B, heads, N, N) map oneDNN computes them at a few GFLOP/s (16 input
+    channels), the mixing MLP 11-14x slower at 224 (CPU, torch 2.14).
 
     Args:
         dim (int): Token width C.
