@@ -70,28 +70,31 @@ def _onednn_applies(x: torch.Tensor, weight: torch.Tensor,
             and not torch.is_autocast_enabled('cpu') and not is_capturing())
 
 
-def linear(x: torch.Tensor, weight: torch.Tensor,
-           bias: Optional[torch.Tensor] = None) -> torch.Tensor:
-    """``F.linear(x, weight, bias)``, on oneDNN where that is faster (see the module)."""
+def _linear(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor],
+            gelu: bool) -> torch.Tensor:
     if not _onednn_applies(x, weight, bias):
-        return F.linear(x, weight, bias)
+        out = F.linear(x, weight, bias)
+        return F.gelu(out) if gelu else out
     flat = x.reshape(-1, x.shape[-1])
     if records_grad([x, weight] if bias is None else [x, weight, bias]):
         out = _LinearFunction.apply(flat, weight, bias)
+        out = F.gelu(out) if gelu else out
     else:
-        out = _product(flat, weight, bias)
+        out = _product(flat, weight, bias, 'gelu' if gelu else 'none')
     return out.reshape(*x.shape[:-1], weight.shape[0])
+
+
+def linear(x: torch.Tensor, weight: torch.Tensor,
+           bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """``F.linear(x, weight, bias)``, on oneDNN where that is faster (see the module)."""
+    return _linear(x, weight, bias, gelu=False)
 
 
 def linear_gelu(x: torch.Tensor, weight: torch.Tensor,
                 bias: Optional[torch.Tensor] = None) -> torch.Tensor:
     """``F.gelu(F.linear(x, weight, bias))``; at inference on oneDNN in one pass (the GELU
     applied as the product's results are written: one read and write of the output less)."""
-    if (not _onednn_applies(x, weight, bias)
-            or records_grad([x, weight] if bias is None else [x, weight, bias])):
-        return F.gelu(linear(x, weight, bias))
-    out = _product(x.reshape(-1, x.shape[-1]), weight, bias, 'gelu')
-    return out.reshape(*x.shape[:-1], weight.shape[0])
+    return _linear(x, weight, bias, gelu=True)
 
 
 class Linear(nn.Linear):
