@@ -324,9 +324,7 @@ class MultiScaleFFN(BaseModule):
         x = gelu_(pointwise_conv2d(x, self.fc1[0].weight)).mul_(scale).add_(shift)
         chunks = torch.split(x, self.dwconv.channels, dim=1)
         x = torch.cat([
-            # A 1x1 depthwise conv is a per-channel scale and shift.
-            (c * w.view(1, -1, 1, 1)).add_(b.view(1, -1, 1, 1)) if w.shape[-1] == 1
-            else F.conv2d(c, w, b, padding=w.shape[-1] // 2, groups=c.shape[1])
+            depthwise_conv2d(c, w, b, (w.shape[-1] // 2, ) * 2)
             for c, w, b in zip(chunks, folded[4::2], folded[5::2])
         ], dim=1)
         return pointwise_conv2d(gelu_(x), w2, b2)
