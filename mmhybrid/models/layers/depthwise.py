@@ -2,7 +2,7 @@
 
 The forward is ``F.conv2d``. For kernels larger than 3x3 the backward expresses both gradients
 as forward convolutions, which the CPU backends run far faster than torch's depthwise backward
-(2-14x on the 5x5 and 7x7 depthwise convs of TransXNet and FcaFormer, measured on torch 2.14):
+(1.6-14x on the 5x5 and 7x7 depthwise convs of TransXNet and FcaFormer, torch 2.14):
 the input gradient is the gradient convolved with the flipped kernel, the weight gradient a
 grouped convolution of the input with the output gradient as kernel (batch and channels folded
 into the groups). Results equal torch's up to float summation order. Used when stride and
