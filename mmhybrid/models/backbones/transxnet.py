@@ -19,7 +19,8 @@ from mmengine.model.weight_init import trunc_normal_
 
 from mmhybrid.registry import MODELS
 from ..layers import (DepthwiseConv2d, LayerScale2d, PointwiseConv2d, adaptive_avg_pool2d,
-                      biased_attention, depthwise_conv2d, pointwise_conv2d, pooled_batch_norm)
+                      batch_norm_chain, biased_attention, depthwise_conv2d, pointwise_conv2d,
+                      pooled_batch_norm)
 from ..layers.reparam import (FoldedConvModule, add_identity, bn_affine, can_fold, fold_affine,
                               fold_bn_conv1x1, fold_conv_bn, foldable_norms, gelu_)
 from ..utils import ParameterCache, parse_arch, trunc_normal_init
@@ -246,7 +247,12 @@ class HybridTokenMixer(BaseModule):
                        self.global_unit(x2, pos_bias, None if folded is None else folded[1])],
                       dim=1)
         if folded is None:
-            return self.proj(x) + x
+            # In training the GELU -> BN -> 1x1 conv chains keep only their inputs for the
+            # backward (batch_norm_chain).
+            dw, act1, norm1, conv1, act2, norm2, conv2, norm3 = self.proj
+            y = batch_norm_chain(dw(x), (act1, norm1, conv1))
+            y = batch_norm_chain(y, (act2, norm2, conv2))
+            return batch_norm_chain(y, (norm3, )) + x
         dw_w, dw_b, w1, b1, w2, b2, scale = folded[0]
         y = gelu_(F.conv2d(x, dw_w, dw_b, padding=1, groups=x.shape[1]))
         y = gelu_(pointwise_conv2d(y, w1, b1))
@@ -312,14 +318,23 @@ class MultiScaleFFN(BaseModule):
         dw = [t for conv in self.dwconv.proj for t in (add_identity(conv.weight), conv.bias)]
         return scale.view(1, -1, 1, 1), shift.view(1, -1, 1, 1), w2, b2, *dw
 
-    def forward(self, x: torch.Tensor,
-                folded: Optional[Tuple[torch.Tensor, ...]] = None) -> torch.Tensor:
-        """``folded``: :meth:`folded`'s tensors, for the inference path."""
+    def forward(self, x: torch.Tensor, folded: Optional[Tuple[torch.Tensor, ...]] = None,
+                layer_scale: Optional[LayerScale2d] = None) -> torch.Tensor:
+        """``folded``: :meth:`folded`'s tensors (which include the block's layer scale), for
+        the inference path; ``layer_scale``: applied to the output of the plain path."""
         if folded is None:
-            x = self.fc1(x)
+            # In training the GELU -> BN (-> 1x1 conv) chains keep only their inputs for the
+            # backward, and the layer scale folds into fc2's BN (batch_norm_chain).
+            fc1, act1, norm1 = self.fc1
+            conv2, norm2 = self.fc2
+            x = batch_norm_chain(fc1(x), (act1, norm1))
             x = self.dwconv(x) + x
-            x = self.drop(self.norm(self.act(x)))
-            return self.drop(self.fc2(x))
+            if self.training and self.drop.p > 0:
+                x = conv2(self.drop(batch_norm_chain(x, (self.act, self.norm))))
+                x = self.drop(norm2(x))
+                return x if layer_scale is None else layer_scale(x)
+            x = batch_norm_chain(x, (self.act, self.norm, conv2))
+            return batch_norm_chain(x, (norm2, ) if layer_scale is None else (norm2, layer_scale))
         scale, shift, w2, b2 = folded[:4]
         x = gelu_(pointwise_conv2d(x, self.fc1[0].weight)).mul_(scale).add_(shift)
         chunks = torch.split(x, self.dwconv.channels, dim=1)
@@ -389,7 +404,7 @@ class TransXNetBlock(BaseModule):
             return x.add_(self.mlp(self.norm2(x), mlp))
         x = x + self.pos_embed(x)
         x = x + self.drop_path(self.layer_scale_1(self.token_mixer(self.norm1(x), pos_bias)))
-        return x + self.drop_path(self.layer_scale_2(self.mlp(self.norm2(x))))
+        return x + self.drop_path(self.mlp(self.norm2(x), layer_scale=self.layer_scale_2))
 
 
 @MODELS.register_module()

@@ -9,7 +9,7 @@ ones, where MKL takes a generic code path), unless a channel count is not a mult
 where oneDNN's convolution is 4-6x slower than the GEMM. Elsewhere (CUDA, channels-last maps,
 compiling, tracing, FLOP counting) it is ``F.conv2d``.
 """
-from typing import Optional
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -21,21 +21,27 @@ from ..utils import is_capturing, records_grad
 SMALL_MACS = 8_000_000
 
 
-def _gemm_is_faster(x: torch.Tensor, weight: torch.Tensor) -> bool:
+def _gemm_is_faster(x: torch.Tensor, weight: torch.Tensor, backward: bool = False) -> bool:
     """Small products; and channel counts that are not a multiple of 8, where oneDNN's 1x1
     convolution takes a slow path (4-6x slower for 76 -> 608 channels at 56x56, TransXNet-B's
-    first stage): the input's in any pass, the output's in the input gradient."""
+    first stage): the input's in any pass, the output's in the input gradient (``backward``,
+    or autograd recording the forward)."""
     O, C = weight.shape[:2]
     return (x.numel() * O < SMALL_MACS or C % 8 != 0
-            or (O % 8 != 0 and records_grad([x, weight])))
+            or (O % 8 != 0 and (backward or records_grad([x, weight]))))
+
+
+def _takes_gemm(x: torch.Tensor, weight: torch.Tensor, backward: bool = False) -> bool:
+    return (x.device.type == 'cpu' and x.dim() == 4 and _gemm_is_faster(x, weight, backward)
+            and not (x.is_contiguous(memory_format=torch.channels_last)
+                     and not x.is_contiguous())
+            and not is_capturing())
 
 
 def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor,
                      bias: Optional[torch.Tensor] = None) -> torch.Tensor:
     """``F.conv2d(x, weight, bias)`` for a (O, C, 1, 1) ``weight`` (stride 1, no padding)."""
-    if (x.device.type != 'cpu' or x.dim() != 4 or not _gemm_is_faster(x, weight)
-            or (x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous())
-            or is_capturing()):
+    if not _takes_gemm(x, weight):
         return F.conv2d(x, weight, bias)
     B, C, H, W = x.shape
     # A view for channel slices of a map (their images are contiguous), a copy otherwise.
@@ -46,6 +52,30 @@ def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor,
     else:
         out = torch.baddbmm(bias.reshape(-1, 1), w, flat)
     return out.reshape(B, -1, H, W)
+
+
+def pointwise_conv2d_backward(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor,
+                              output_mask: Sequence[bool]) -> Tuple[Optional[torch.Tensor], ...]:
+    """The gradients (input, weight, bias; None where ``output_mask`` is False) of
+    :func:`pointwise_conv2d`, for custom autograd functions that recompute its input: as
+    GEMMs where those are faster, else by torch's convolution backward."""
+    O, C = weight.shape[:2]
+    B, _, H, W = x.shape
+    if not _takes_gemm(x, weight, backward=True):
+        return torch.ops.aten.convolution_backward(
+            grad, x, weight, [O] if output_mask[2] else None, (1, 1), (0, 0), (1, 1), False,
+            (0, 0), 1, list(output_mask))
+    grad = grad.reshape(B, O, H * W)
+    grad_x = grad_w = grad_b = None
+    if output_mask[0]:
+        w = weight.reshape(1, O, C).transpose(1, 2).expand(B, -1, -1)
+        grad_x = torch.bmm(w, grad).reshape(B, C, H, W)
+    if output_mask[1]:
+        grad_w = torch.bmm(grad, x.reshape(B, C, H * W).transpose(1, 2)).sum(0)
+        grad_w = grad_w.reshape(O, C, 1, 1)
+    if output_mask[2]:
+        grad_b = grad.sum((0, 2))
+    return grad_x, grad_w, grad_b
 
 
 @MODELS.register_module()
