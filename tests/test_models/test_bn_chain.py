@@ -63,6 +63,26 @@ def test_equals_the_modules_and_keeps_only_the_input(form, bn_kwargs):
     assert layers[[type(m) for m in layers].index(nn.BatchNorm2d)].num_batches_tracked == 2
 
 
+def test_the_batch_norms_of_mmengine_runs():
+    """SyncBatchNorm in one process, and the ``_BatchNormXd`` mmengine's runner turns it
+    into outside distributed runs, take the function."""
+    from mmengine.model import revert_sync_batchnorm
+    for reverted in (False, True):
+        torch.manual_seed(0)
+        layers = _layers('gelu-bn-conv')
+        layers[1] = nn.SyncBatchNorm(6).double()
+        if reverted:
+            layers = revert_sync_batchnorm(layers)
+            assert type(layers[1]) is not nn.SyncBatchNorm
+        plain = copy.deepcopy(layers)
+        x = torch.randn(2, 6, 3, 5, dtype=torch.float64)
+        saved = []
+        for a, b in zip(_step(layers, x, chain=True, saved=saved),
+                        _step(plain, x, chain=False)):
+            torch.testing.assert_close(a, b)
+        assert [t.shape for t in saved if t.numel() >= x.numel()] == [x.shape]
+
+
 @pytest.mark.parametrize('size, conv', [(4, PointwiseConv2d), (40, PointwiseConv2d),
                                         (40, nn.Conv2d)])
 def test_the_convolution_of_every_path(size, conv):

@@ -22,6 +22,7 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..utils import records_grad
 from .layer_scale import LayerScale2d
@@ -143,14 +144,15 @@ def _parse(layers: Sequence[nn.Module]) -> Optional[tuple]:
 
 def _runs_as_function(x: torch.Tensor, layers: Sequence[nn.Module],
                       parsed: Optional[tuple]) -> bool:
-    """A training BatchNorm (torch's forward, e.g. mmengine's SyncBatchNorm) with batch
-    statistics of one process, autograd recording a run (not compiling, tracing or
+    """A training BatchNorm with torch's forward (BatchNorm2d, SyncBatchNorm, and the
+    ``_BatchNormXd`` that mmengine's runner turns SyncBatchNorms into outside distributed
+    runs) with batch statistics of one process, autograd recording a run (not compiling, tracing or
     exporting) without autocast."""
     if parsed is None or x.dim() != 4 or x.numel() == x.shape[1]:
         return False
     norm = parsed[1]
-    if not (isinstance(norm, (nn.BatchNorm2d, nn.SyncBatchNorm)) and norm.training
-            and type(norm).forward in (nn.BatchNorm2d.forward, nn.SyncBatchNorm.forward)):
+    if not (isinstance(norm, _BatchNorm) and norm.training
+            and type(norm).forward in (_BatchNorm.forward, nn.SyncBatchNorm.forward)):
         return False
     if (isinstance(norm, nn.SyncBatchNorm) and dist.is_available() and dist.is_initialized()
             and dist.get_world_size() > 1):
@@ -159,7 +161,7 @@ def _runs_as_function(x: torch.Tensor, layers: Sequence[nn.Module],
             and not torch.is_autocast_enabled(x.device.type))
 
 
-def _momentum(norm: nn.modules.batchnorm._BatchNorm) -> float:
+def _momentum(norm: _BatchNorm) -> float:
     """The running-average factor of this training step, counting it as ``_BatchNorm`` does."""
     if norm.track_running_stats and norm.num_batches_tracked is not None:
         norm.num_batches_tracked.add_(1)

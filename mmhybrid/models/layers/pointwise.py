@@ -1,4 +1,4 @@
-"""1x1 convolutions as batched matrix products on the CPU, where that is faster.
+"""1x1 convolutions as matrix products on the CPU, where that is faster.
 
 A 1x1 convolution of an NCHW map is ``weight (O, C) @ x[b] (C, H*W)`` per image. oneDNN's
 convolution costs some 30-60 µs per call beyond its arithmetic (measured on torch 2.14, 2
@@ -6,8 +6,14 @@ threads), which dominates the small ones: attention and gating branches on poole
 stages at 224. Below :data:`SMALL_MACS` multiply-adds a batched GEMM runs them 1.2-6x faster.
 Above it the convolution stays (as fast as the GEMM on Intel CPUs, up to 2x faster on AMD
 ones, where MKL takes a generic code path), unless a channel count is not a multiple of 8,
-where oneDNN's convolution is 4-6x slower than the GEMM. Elsewhere (CUDA, channels-last maps,
-compiling, tracing, FLOP counting) it is ``F.conv2d``.
+where oneDNN's convolution is 4-6x slower than the GEMM.
+
+At inference, from :data:`PRODUCT_MACS` multiply-adds per image, float32 on x86 CPUs, each
+image is one oneDNN inner product that reads the map as it is: the convolution reorders its
+input and output to a blocked layout in buffers it allocates on every call, whose fresh pages
+fault in (TransXNet-S at 224: 68 MiB of page faults per inference on the project's VM, 10 %
+of its time). In training the convolution stays (no faster with the products there).
+Elsewhere (CUDA, channels-last maps, compiling, tracing, FLOP counting) it is ``F.conv2d``.
 """
 from typing import Optional, Sequence, Tuple
 
@@ -17,8 +23,10 @@ import torch.nn.functional as F
 
 from mmhybrid.registry import MODELS
 from ..utils import is_capturing, records_grad
+from .gemm import _onednn_applies, _product
 
 SMALL_MACS = 8_000_000
+PRODUCT_MACS = 4_000_000
 
 
 def _gemm_is_faster(x: torch.Tensor, weight: torch.Tensor, backward: bool = False) -> bool:
@@ -38,9 +46,41 @@ def _takes_gemm(x: torch.Tensor, weight: torch.Tensor, backward: bool = False) -
             and not is_capturing())
 
 
+def _takes_products(x: torch.Tensor, weight: torch.Tensor,
+                    bias: Optional[torch.Tensor]) -> bool:
+    return (x.dim() == 4 and x[0].numel() * weight.shape[0] >= PRODUCT_MACS
+            and _onednn_applies(x, weight, bias)
+            and not records_grad([x, weight] if bias is None else [x, weight, bias])
+            and not (x.is_contiguous(memory_format=torch.channels_last)
+                     and not x.is_contiguous()))
+
+
+def _products(x: torch.Tensor, weight: torch.Tensor,
+              bias: Optional[torch.Tensor]) -> torch.Tensor:
+    """``weight (O, C) @ x[b] (C, H*W)`` per image on oneDNN's inner product, plus ``bias``."""
+    B, C, H, W = x.shape
+    weight = weight.reshape(weight.shape[0], C)
+    flat = x.reshape(B, C, H * W)
+    bias = None if bias is None else bias.reshape(-1, 1)
+    if B == 1:
+        out = _product(weight, flat[0].t())
+        return (out if bias is None else out.add_(bias)).reshape(1, -1, H, W)
+    out = x.new_empty(B, weight.shape[0], H * W)
+    for b in range(B):
+        # One image's product at a time: the next one reuses its freed buffer.
+        product = _product(weight, flat[b].t())
+        if bias is None:
+            out[b].copy_(product)
+        else:
+            torch.add(product, bias, out=out[b])
+    return out.reshape(B, -1, H, W)
+
+
 def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor,
                      bias: Optional[torch.Tensor] = None) -> torch.Tensor:
     """``F.conv2d(x, weight, bias)`` for a (O, C, 1, 1) ``weight`` (stride 1, no padding)."""
+    if _takes_products(x, weight, bias):
+        return _products(x, weight, bias)
     if not _takes_gemm(x, weight):
         return F.conv2d(x, weight, bias)
     B, C, H, W = x.shape
