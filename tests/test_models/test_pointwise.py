@@ -64,6 +64,9 @@ def test_each_form_takes_its_path(monkeypatch):
     assert big.numel() * 32 >= SMALL_MACS and big[0].numel() * 32 >= PRODUCT_MACS
     assert path(big, 32) == path(big, 32, bias=True) == path(big[:1], 32, bias=True) == products
     assert path(big, 32, grad=True) == path(big.double(), 32) == 'conv'
+    calls.clear()
+    pointwise_conv2d(big, torch.randn(32, 64, 1, 1), inference=False)  # a training forward
+    assert calls == {'conv': 1}
     # Channel counts off multiples of 8 slow oneDNN's convolution down: the GEMM takes them
     # in training (the input's always, the output's for the input gradient).
     odd = torch.randn(2, 76, 64, 64)

@@ -84,7 +84,9 @@ class _BatchNormChainFunction(torch.autograd.Function):
             out = aten.gelu_(out)
         ctx.save_for_backward(x, norm_weight, norm_bias, mean, invstd, conv_weight)
         ctx.eps, ctx.gelu = eps, gelu
-        return out if conv_weight is None else pointwise_conv2d(out, conv_weight, conv_bias)
+        if conv_weight is None:
+            return out
+        return pointwise_conv2d(out, conv_weight, conv_bias, inference=False)
 
     @staticmethod
     @torch.autograd.function.once_differentiable

@@ -50,7 +50,6 @@ def _takes_products(x: torch.Tensor, weight: torch.Tensor,
                     bias: Optional[torch.Tensor]) -> bool:
     return (x.dim() == 4 and x[0].numel() * weight.shape[0] >= PRODUCT_MACS
             and _onednn_applies(x, weight, bias)
-            and not records_grad([x, weight] if bias is None else [x, weight, bias])
             and not (x.is_contiguous(memory_format=torch.channels_last)
                      and not x.is_contiguous()))
 
@@ -76,10 +75,16 @@ def _products(x: torch.Tensor, weight: torch.Tensor,
     return out.reshape(B, -1, H, W)
 
 
-def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor,
-                     bias: Optional[torch.Tensor] = None) -> torch.Tensor:
-    """``F.conv2d(x, weight, bias)`` for a (O, C, 1, 1) ``weight`` (stride 1, no padding)."""
-    if _takes_products(x, weight, bias):
+def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor] = None,
+                     inference: Optional[bool] = None) -> torch.Tensor:
+    """``F.conv2d(x, weight, bias)`` for a (O, C, 1, 1) ``weight`` (stride 1, no padding).
+
+    ``inference``: whether the call may take the inference path; by default when autograd
+    does not record it (custom autograd functions pass False for a training forward).
+    """
+    if inference is None:
+        inference = not records_grad([x, weight] if bias is None else [x, weight, bias])
+    if inference and _takes_products(x, weight, bias):
         return _products(x, weight, bias)
     if not _takes_gemm(x, weight):
         return F.conv2d(x, weight, bias)
