@@ -102,3 +102,51 @@ def test_gelu_module_returns_the_activation_and_keeps_the_state_dict():
     with torch.no_grad():
         torch.testing.assert_close(fused(x), F.gelu(F.linear(x, fused.weight, fused.bias)),
                                    rtol=1e-5, atol=1e-4)
+
+
+@needs_onednn
+@pytest.mark.parametrize('shape,bias', [((300, 40), True), ((2, 16, 30, 30), False)])
+def test_mlp_keeps_no_pre_activation_and_equals_f_linear(shape, bias):
+    """Also on HybridFormer's head axis: a permuted (B, N, M, heads) view of the logits."""
+    torch.manual_seed(0)
+    leaf = torch.randn(*shape, requires_grad=True)
+    x = leaf if len(shape) == 2 else leaf.permute(0, 2, 3, 1)
+    dim = x.shape[-1]
+    assert x.numel() * 4 * dim >= LARGE_MACS
+    w1 = torch.randn(4 * dim, dim, requires_grad=True)
+    b1 = torch.randn(4 * dim, requires_grad=True) if bias else None
+    w2 = torch.randn(dim, 4 * dim, requires_grad=True)
+    b2 = torch.randn(dim, requires_grad=True) if bias else None
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        out = gemm.linear_gelu_linear(x, w1, b1, w2, b2)
+    # x and the hidden activation: no hidden-width map besides the activation.
+    hidden = x.numel() * 4
+    assert sorted(t.numel() for t in saved if t.numel() >= x.numel()) == [x.numel(), hidden]
+    ref = F.linear(F.gelu(F.linear(x, w1, b1)), w2, b2)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-4)
+    g = torch.randn_like(ref)
+    inputs = [t for t in (leaf, w1, b1, w2, b2) if t is not None]
+    for ours, theirs in zip(torch.autograd.grad(out, inputs, g),
+                            torch.autograd.grad(ref, inputs, g)):
+        assert ours.shape == theirs.shape
+        torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-3)
+
+
+def test_mlp_module_trains_through_the_function_and_infers_through_its_layers(monkeypatch):
+    from mmhybrid.models.layers import Mlp
+    torch.manual_seed(0)
+    mlp = Mlp(32, 128)
+    x = torch.randn(2, 300, 32)
+    calls = []
+    for layer in (mlp.fc1, mlp.fc2):
+        layer.register_forward_hook(lambda *args: calls.append(1))
+    ref = F.linear(F.gelu(F.linear(x, mlp.fc1.weight, mlp.fc1.bias)), mlp.fc2.weight,
+                   mlp.fc2.bias)
+    out = mlp(x)
+    out.sum().backward()
+    assert not calls or not _ONEDNN  # training: one function, the layers' hooks do not run
+    with torch.no_grad():
+        torch.testing.assert_close(mlp(x), ref, rtol=1e-5, atol=1e-4)
+    assert len(calls) == (2 if _ONEDNN else 4)  # inference: the layers (FLOP counters)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-4)

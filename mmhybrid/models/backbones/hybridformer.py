@@ -18,7 +18,7 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 
 from mmhybrid.registry import MODELS
-from ..layers import DepthwiseConv2d, LayerNorm2d, Linear, Mlp, linear, linear_gelu
+from ..layers import DepthwiseConv2d, LayerNorm2d, Linear, Mlp, linear_gelu_linear
 from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
 from .base import HybridBackbone
 
@@ -93,8 +93,8 @@ class CrossHeadSelfAttention(BaseModule):
 
     def mix_heads(self, attn: torch.Tensor) -> torch.Tensor:
         """The head-mixing MLP on (B, h, N, M) logits."""
-        mixed = linear(linear_gelu(attn.permute(0, 2, 3, 1), self.head_fc1.weight,
-                                   self.head_fc1.bias), self.head_fc2.weight, self.head_fc2.bias)
+        mixed = linear_gelu_linear(attn.permute(0, 2, 3, 1), self.head_fc1.weight,
+                                   self.head_fc1.bias, self.head_fc2.weight, self.head_fc2.bias)
         return mixed.permute(0, 3, 1, 2)
 
     def _attend(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:

@@ -33,6 +33,15 @@ def _product(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor]
                                               'none' if activation == 'gelu' else '')
 
 
+def _weight_grad(grad: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """``grad^T x`` (a Linear's weight gradient) for 2-d ``grad`` and ``x``, with the transposed
+    operand of fewer rows as oneDNN's source (its reorder of the strided views is cheaper that
+    way round: up to 1.8x)."""
+    if x.shape[1] < grad.shape[1]:
+        return _product(x.t(), grad.t()).t().contiguous()
+    return _product(grad.t(), x.t())
+
+
 class _LinearFunction(torch.autograd.Function):
 
     @staticmethod
@@ -51,15 +60,42 @@ class _LinearFunction(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             grad_x = _product(grad, weight.t().contiguous())
         if ctx.needs_input_grad[1]:
-            # grad^T x, with the transposed operand of fewer rows as oneDNN's source (its
-            # reorder of the strided views is cheaper that way round: up to 1.8x).
-            if x.shape[1] < grad.shape[1]:
-                grad_w = _product(x.t(), grad.t()).t().contiguous()
-            else:
-                grad_w = _product(grad.t(), x.t())
+            grad_w = _weight_grad(grad, x)
         if ctx.has_bias and ctx.needs_input_grad[2]:
             grad_b = grad.sum(0)
         return grad_x, grad_w, grad_b
+
+
+class _MlpFunction(torch.autograd.Function):
+    """``fc2(GELU(fc1(x)))`` that keeps x and the hidden activation for the backward, which
+    recomputes the pre-activation (a product as narrow as x) instead of keeping it."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, w1: torch.Tensor, b1: Optional[torch.Tensor],
+                w2: torch.Tensor, b2: Optional[torch.Tensor]) -> torch.Tensor:
+        hidden = _product(x, w1, b1, 'gelu')
+        ctx.save_for_backward(x, w1, b1, w2, hidden)
+        ctx.has_b2 = b2 is not None
+        return _product(hidden, w2, b2)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad: torch.Tensor):
+        x, w1, b1, w2, hidden = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        grad = grad.contiguous()
+        grad_w2 = _weight_grad(grad, hidden) if need[3] else None
+        grad_b2 = grad.sum(0) if ctx.has_b2 and need[4] else None
+        del hidden
+        grad_h = _product(grad, w2.t().contiguous())
+        # The GELU's gradient, written over the hidden gradient.
+        pre = _product(x, w1, b1)
+        grad_h = torch.ops.aten.gelu_backward.grad_input(grad_h, pre, grad_input=grad_h)
+        del pre
+        grad_x = _product(grad_h, w1.t().contiguous()) if need[0] else None
+        grad_w1 = _weight_grad(grad_h, x) if need[1] else None
+        grad_b1 = grad_h.sum(0) if b1 is not None and need[2] else None
+        return grad_x, grad_w1, grad_b1, grad_w2, grad_b2
 
 
 def _onednn_applies(x: torch.Tensor, weight: torch.Tensor,
@@ -82,6 +118,20 @@ def _linear(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor],
     else:
         out = _product(flat, weight, bias, 'gelu' if gelu else 'none')
     return out.reshape(*x.shape[:-1], weight.shape[0])
+
+
+def linear_gelu_linear(x: torch.Tensor, w1: torch.Tensor, b1: Optional[torch.Tensor],
+                       w2: torch.Tensor, b2: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """``F.linear(F.gelu(F.linear(x, w1, b1)), w2, b2)``: a two-layer MLP. Where the products
+    run on oneDNN and autograd records them, it keeps x and the hidden activation for the
+    backward, which recomputes the pre-activation: a map of the hidden width less to write,
+    keep and fault in, and the GELU runs inside the first product."""
+    tensors = [t for t in (x, w1, b1, w2, b2) if t is not None]
+    if not (_onednn_applies(x, w1, b1) and w2.dtype == x.dtype
+            and (b2 is None or b2.dtype == x.dtype) and records_grad(tensors)):
+        return linear(linear_gelu(x, w1, b1), w2, b2)
+    out = _MlpFunction.apply(x.reshape(-1, x.shape[-1]), w1, b1, w2, b2)
+    return out.reshape(*x.shape[:-1], w2.shape[0])
 
 
 def linear(x: torch.Tensor, weight: torch.Tensor,

@@ -4,7 +4,8 @@ import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
 
-from .gemm import Linear
+from ..utils import records_grad
+from .gemm import Linear, linear_gelu_linear
 
 
 class Mlp(BaseModule):
@@ -25,4 +26,9 @@ class Mlp(BaseModule):
         self.fc2 = Linear(hidden_dim, dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(self.fc1(self.norm(x)))
+        x = self.norm(x)
+        if records_grad([x, self.fc1.weight, self.fc2.weight]):
+            # Training: the pre-activation is recomputed in the backward, not kept.
+            return linear_gelu_linear(x, self.fc1.weight, self.fc1.bias, self.fc2.weight,
+                                      self.fc2.bias)
+        return self.fc2(self.fc1(x))
