@@ -19,14 +19,14 @@ Outputs, gradients and running statistics equal the modules' up to float roundin
 from typing import Optional, Sequence, Tuple
 
 import torch
-import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..utils import records_grad
 from .layer_scale import LayerScale2d
-from .pointwise import PointwiseConv2d, pointwise_conv2d, pointwise_conv2d_backward
+from .norm import syncs_across_processes
+from .pointwise import PointwiseConv2d, is_plain_1x1, pointwise_conv2d, pointwise_conv2d_backward
 
 aten = torch.ops.aten
 _NO_GELU, _GELU_BEFORE, _GELU_AFTER = 0, 1, 2
@@ -118,12 +118,6 @@ def _is_gelu(layer: nn.Module) -> bool:
     return type(layer) is nn.GELU and layer.approximate == 'none'
 
 
-def _is_plain_1x1(conv: nn.Module) -> bool:
-    return (type(conv) in (nn.Conv2d, PointwiseConv2d) and conv.kernel_size == (1, 1)
-            and conv.stride == (1, 1) and conv.padding in ((0, 0), 0)
-            and conv.dilation == (1, 1) and conv.groups == 1 and conv.padding_mode == 'zeros')
-
-
 def _parse(layers: Sequence[nn.Module]) -> Optional[tuple]:
     """(gelu position, norm, layer scale, conv) of ``[GELU] BN [GELU] [LayerScale2d] [1x1
     conv]`` (at most one GELU, the layer scale right after the norm); None for anything
@@ -140,7 +134,8 @@ def _parse(layers: Sequence[nn.Module]) -> Optional[tuple]:
         layers.pop(0)
     scale = layers.pop(0) if (layers and type(layers[0]) is LayerScale2d
                               and gelu != _GELU_AFTER) else None
-    conv = layers.pop(0) if layers and _is_plain_1x1(layers[0]) else None
+    conv = layers.pop(0) if (layers and type(layers[0]) in (nn.Conv2d, PointwiseConv2d)
+                             and is_plain_1x1(layers[0])) else None
     return None if layers else (gelu, norm, scale, conv)
 
 
@@ -156,8 +151,7 @@ def _runs_as_function(x: torch.Tensor, layers: Sequence[nn.Module],
     if not (isinstance(norm, _BatchNorm) and norm.training
             and type(norm).forward in (_BatchNorm.forward, nn.SyncBatchNorm.forward)):
         return False
-    if (isinstance(norm, nn.SyncBatchNorm) and dist.is_available() and dist.is_initialized()
-            and dist.get_world_size() > 1):
+    if syncs_across_processes(norm):
         return False
     return (records_grad([x, *(p for layer in layers for p in layer.parameters())])
             and not torch.is_autocast_enabled(x.device.type))

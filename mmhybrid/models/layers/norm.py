@@ -41,8 +41,14 @@ def _without_batch_statistics(norm: nn.Module, x: torch.Tensor) -> bool:
     """Whether a BatchNorm in training gets one value per channel (a pooled (1, C, 1, 1) map)
     and so has no batch statistics; a SyncBatchNorm over several processes has them."""
     return (norm.training and isinstance(norm, _BatchNorm) and x.numel() == x.shape[1]
-            and not (isinstance(norm, nn.SyncBatchNorm) and dist.is_available()
-                     and dist.is_initialized() and dist.get_world_size() > 1))
+            and not syncs_across_processes(norm))
+
+
+def syncs_across_processes(norm: nn.Module) -> bool:
+    """Whether ``norm`` is a SyncBatchNorm that takes its batch statistics over several
+    processes (one process: a plain BatchNorm)."""
+    return (isinstance(norm, nn.SyncBatchNorm) and dist.is_available() and dist.is_initialized()
+            and dist.get_world_size() > 1)
 
 
 def _normalise_with_running_statistics(norm: _BatchNorm, x: torch.Tensor) -> torch.Tensor:

@@ -39,19 +39,19 @@ def _gemm_is_faster(x: torch.Tensor, weight: torch.Tensor, backward: bool = Fals
             or (O % 8 != 0 and (backward or records_grad([x, weight]))))
 
 
+def _channels_last_only(x: torch.Tensor) -> bool:
+    return x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
+
+
 def _takes_gemm(x: torch.Tensor, weight: torch.Tensor, backward: bool = False) -> bool:
     return (x.device.type == 'cpu' and x.dim() == 4 and _gemm_is_faster(x, weight, backward)
-            and not (x.is_contiguous(memory_format=torch.channels_last)
-                     and not x.is_contiguous())
-            and not is_capturing())
+            and not _channels_last_only(x) and not is_capturing())
 
 
 def _takes_products(x: torch.Tensor, weight: torch.Tensor,
                     bias: Optional[torch.Tensor]) -> bool:
     return (x.dim() == 4 and x[0].numel() * weight.shape[0] >= PRODUCT_MACS
-            and _onednn_applies(x, weight, bias)
-            and not (x.is_contiguous(memory_format=torch.channels_last)
-                     and not x.is_contiguous()))
+            and _onednn_applies(x, weight, bias) and not _channels_last_only(x))
 
 
 def _products(x: torch.Tensor, weight: torch.Tensor,
@@ -123,6 +123,14 @@ def pointwise_conv2d_backward(grad: torch.Tensor, x: torch.Tensor, weight: torch
     return grad_x, grad_w, grad_b
 
 
+def is_plain_1x1(conv: nn.Conv2d) -> bool:
+    """Whether ``conv`` is a plain 1x1 convolution (stride 1, no padding, no dilation, one
+    group): the form :func:`pointwise_conv2d` computes."""
+    return (conv.kernel_size == (1, 1) and conv.stride == (1, 1)
+            and conv.padding in ((0, 0), 0) and conv.dilation == (1, 1) and conv.groups == 1
+            and conv.padding_mode == 'zeros')
+
+
 @MODELS.register_module()
 class PointwiseConv2d(nn.Conv2d):
     """``nn.Conv2d`` (same arguments, parameters and state dict) whose plain 1x1 form (stride
@@ -132,9 +140,7 @@ class PointwiseConv2d(nn.Conv2d):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._fast = (self.kernel_size == (1, 1) and self.stride == (1, 1)
-                      and self.padding in ((0, 0), 0) and self.dilation == (1, 1)
-                      and self.groups == 1 and self.padding_mode == 'zeros')
+        self._fast = is_plain_1x1(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self._fast:
