@@ -81,13 +81,18 @@ def _run_forked(args: List[str], cwd: str, env: dict, timeout: int) -> Tuple[int
     with tempfile.TemporaryFile() as out:
         pid = os.fork()
         if pid == 0:
+            # The child is a copy of the pytest (xdist worker) process: whatever happens, even a
+            # failing flush on a full disk, it must end here, never return into pytest's loop,
+            # where it would report the test a second time.
             code = 1
             try:
                 os.chdir(cwd)
                 os.environ.update(env)
                 code = _run_script_in_child(args[0], args[1:], out.fileno())
-            finally:
                 sys.stdout.flush()
+            except BaseException:
+                code = code or 1
+            finally:
                 os._exit(code)
         deadline = time.monotonic() + timeout
         while True:
