@@ -150,3 +150,55 @@ def test_mlp_module_trains_through_the_function_and_infers_through_its_layers(mo
         torch.testing.assert_close(mlp(x), ref, rtol=1e-5, atol=1e-4)
     assert len(calls) == (2 if _ONEDNN else 4)  # inference: the layers (FLOP counters)
     torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-4)
+
+
+def _channel_mlp_reference(x, w1, b1, w2, b2):
+    return F.linear(F.gelu(F.linear(x.movedim(1, -1), w1, b1)), w2, b2).movedim(-1, 1)
+
+
+@needs_onednn
+@pytest.mark.parametrize('bias', [True, False])
+def test_channel_mlp_runs_in_chunks_keeps_only_x_and_equals_f_linear(bias, monkeypatch):
+    """HybridFormer's head mixing: an MLP over the heads of (B, heads, N, M) logits, in chunks
+    of positions that do not divide a map (3 per image here)."""
+    monkeypatch.setattr(gemm, 'CHUNK_POSITIONS', 1000)
+    calls = []
+    product = gemm._product
+    monkeypatch.setattr(gemm, '_product', lambda *a: calls.append(1) or product(*a))
+    torch.manual_seed(0)
+    x = torch.randn(2, 16, 30, 90, requires_grad=True)
+    w1 = torch.randn(64, 16, requires_grad=True)
+    b1 = torch.randn(64, requires_grad=True) if bias else None
+    w2 = torch.randn(16, 64, requires_grad=True)
+    b2 = torch.randn(16, requires_grad=True) if bias else None
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        out = gemm.channel_mlp(x, w1, b1, w2, b2)
+    assert [t.numel() for t in saved if t.numel() >= x.numel()] == [x.numel()]
+    assert out.shape == x.shape and out.is_contiguous() and len(calls) == 2 * 2 * 3
+    ref = _channel_mlp_reference(x, w1, b1, w2, b2)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-4)
+    g = torch.randn_like(ref)
+    inputs = [t for t in (x, w1, b1, w2, b2) if t is not None]
+    for ours, theirs in zip(torch.autograd.grad(out, inputs, g),
+                            torch.autograd.grad(ref, inputs, g)):
+        assert ours.shape == theirs.shape
+        torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-3)
+    with torch.no_grad():
+        torch.testing.assert_close(gemm.channel_mlp(x, w1, b1, w2, b2), ref, rtol=1e-5,
+                                   atol=1e-4)
+
+
+def test_channel_mlp_elsewhere_is_the_mlp_over_the_channel_axis(monkeypatch):
+    calls = []
+    product = gemm._product
+    monkeypatch.setattr(gemm, '_product', lambda *a: calls.append(1) or product(*a))
+    torch.manual_seed(0)
+    x = torch.randn(2, 8, 70, 70, dtype=torch.float64, requires_grad=True)
+    w1, b1 = torch.randn(32, 8, dtype=torch.float64), torch.randn(32, dtype=torch.float64)
+    w2, b2 = torch.randn(8, 32, dtype=torch.float64), torch.randn(8, dtype=torch.float64)
+    out = gemm.channel_mlp(x, w1, b1, w2, b2)
+    torch.testing.assert_close(out, _channel_mlp_reference(x, w1, b1, w2, b2))
+    assert torch.autograd.gradcheck(lambda t: gemm.channel_mlp(t, w1, b1, w2, b2),
+                                    x[:1, :, :3, :4].detach().requires_grad_())
+    assert not calls  # float64: torch's own layers

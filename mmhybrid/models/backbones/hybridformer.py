@@ -18,7 +18,7 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 
 from mmhybrid.registry import MODELS
-from ..layers import DepthwiseConv2d, LayerNorm2d, Linear, Mlp, linear_gelu_linear
+from ..layers import DepthwiseConv2d, LayerNorm2d, Linear, Mlp, channel_mlp
 from ..utils import parse_arch, parse_window_sizes, trunc_normal_init
 from .base import HybridBackbone
 
@@ -67,9 +67,10 @@ class CrossHeadSelfAttention(BaseModule):
     (heads -> ratio * heads -> heads, GELU) at every query/key pair, before the softmax.
 
     The mixing needs the logits, so it cannot run inside a fused attention kernel. It runs as
-    Linear layers over the head axis of a (B, N, N, heads) view of the logits: as 1x1 convs
-    over the heads of the (B, heads, N, N) map oneDNN computes them at a few GFLOP/s (16 input
-    channels), the mixing MLP 11-14x slower at 224 (CPU, torch 2.14).
+    :func:`channel_mlp` over the head axis: products over chunks of query/key pairs whose
+    hidden logits stay in the cache (as 1x1 convs over the heads of the (B, heads, N, N) map
+    oneDNN computes them at a few GFLOP/s, 11-14x slower at 224; as whole-map products the
+    hidden logits' memory traffic bounds them, 2.8-3.4x slower; CPU, torch 2.14).
 
     Args:
         dim (int): Token width C.
@@ -93,9 +94,8 @@ class CrossHeadSelfAttention(BaseModule):
 
     def mix_heads(self, attn: torch.Tensor) -> torch.Tensor:
         """The head-mixing MLP on (B, h, N, M) logits."""
-        mixed = linear_gelu_linear(attn.permute(0, 2, 3, 1), self.head_fc1.weight,
-                                   self.head_fc1.bias, self.head_fc2.weight, self.head_fc2.bias)
-        return mixed.permute(0, 3, 1, 2)
+        return channel_mlp(attn, self.head_fc1.weight, self.head_fc1.bias, self.head_fc2.weight,
+                           self.head_fc2.bias)
 
     def _attend(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         return self.mix_heads(q @ k.transpose(-2, -1)).softmax(dim=-1) @ v
