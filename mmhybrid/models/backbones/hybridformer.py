@@ -70,7 +70,7 @@ class CrossHeadSelfAttention(BaseModule):
     :func:`channel_mlp` over the head axis: products over chunks of query/key pairs whose
     hidden logits stay in the cache (as 1x1 convs over the heads of the (B, heads, N, N) map
     oneDNN computes them at a few GFLOP/s, 11-14x slower at 224; as whole-map products the
-    hidden logits' memory traffic bounds them, 2.8-3.4x slower; CPU, torch 2.14).
+    hidden logits' memory traffic bounds them, 3x slower training at 512x512; CPU, torch 2.14).
 
     Args:
         dim (int): Token width C.

@@ -202,8 +202,9 @@ def channel_mlp(x: torch.Tensor, w1: torch.Tensor, b1: Optional[torch.Tensor], w
     Where the products run on oneDNN, the positions go in chunks of :data:`CHUNK_POSITIONS`
     per image, whose hidden activations stay in the cache instead of making a round trip
     through memory as a whole hidden-width map (with few channels, as in HybridFormer's head
-    mixing, the products are bound by that traffic: 2.8-3.4x faster forward and backward); in
-    training only x is kept and each chunk's hidden map is recomputed in the backward.
+    mixing, the products are bound by that traffic: for 16 heads over 1024 tokens 3.4x faster
+    forward, 2.8x forward and backward); in training only x is kept and each chunk's hidden
+    map is recomputed in the backward.
     """
     tensors = [t for t in (x, w1, b1, w2, b2) if t is not None]
     if not (_onednn_applies(x, w1, b1) and w2.dtype == x.dtype
