@@ -209,7 +209,10 @@ def channel_mlp(x: torch.Tensor, w1: torch.Tensor, b1: Optional[torch.Tensor], w
     tensors = [t for t in (x, w1, b1, w2, b2) if t is not None]
     if not (_onednn_applies(x, w1, b1) and w2.dtype == x.dtype
             and (b2 is None or b2.dtype == x.dtype)):
-        return linear_gelu_linear(x.movedim(1, -1), w1, b1, w2, b2).movedim(-1, 1)
+        # Explicit permutations: ONNX export writes movedim's -1 into an invalid Transpose.
+        last = x.dim() - 1
+        out = linear_gelu_linear(x.permute(0, *range(2, x.dim()), 1), w1, b1, w2, b2)
+        return out.permute(0, last, *range(1, last))
     flat = x.contiguous().view(x.shape[0], x.shape[1], -1)
     if records_grad(tensors):
         out = _ChannelMlpFunction.apply(flat, w1, b1, w2, b2)
