@@ -31,6 +31,24 @@ STAGED = {name: _smallest(name, arch) for name, arch in (
 # OMP_NUM_THREADS=1) whichever way pytest is started.
 torch.set_num_threads(1)
 
+# What the suite writes at once under the temporary folder (two workers' training runs, their
+# checkpoints and logs; passed tests' folders go at teardown, see pytest.ini): about 1.3 GB.
+NEEDS_FREE_BYTES = 2 << 30
+
+
+def pytest_sessionstart(session) -> None:
+    """Stop at once, with the reason, where the disk cannot hold the suite's training runs
+    (a full disk fails dozens of tests in ways that hide it)."""
+    import shutil
+    import tempfile
+    folder = str(session.config.option.basetemp or tempfile.gettempdir())
+    free = shutil.disk_usage(folder if osp.isdir(folder) else tempfile.gettempdir()).free
+    if free < NEEDS_FREE_BYTES:
+        pytest.exit(f'only {free / 2**30:.1f} GiB free under {folder}; the tests need about '
+                    f'{NEEDS_FREE_BYTES / 2**30:.0f} GiB there (free some space, or point '
+                    'TMPDIR or --basetemp elsewhere)', returncode=1)
+
+
 # Scripts that run in a fork of the test process (which has imported torch and the mm
 # packages already: 7 s per run saved) rather than in a fresh interpreter.
 FORKED = tuple(osp.join(REPO, d) + os.sep for d in ('tools', 'benchmarks', 'demo'))
