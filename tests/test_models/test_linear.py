@@ -104,6 +104,16 @@ def test_gelu_module_returns_the_activation_and_keeps_the_state_dict():
                                    rtol=1e-5, atol=1e-4)
 
 
+def _assert_same_gradients(out, ref, inputs) -> None:
+    """``out`` and ``ref`` have the same gradients for the ``inputs`` (None: absent)."""
+    g = torch.randn_like(ref)
+    inputs = [t for t in inputs if t is not None]
+    for ours, theirs in zip(torch.autograd.grad(out, inputs, g),
+                            torch.autograd.grad(ref, inputs, g)):
+        assert ours.shape == theirs.shape
+        torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-3)
+
+
 @needs_onednn
 @pytest.mark.parametrize('shape,bias', [((300, 40), True), ((2, 16, 30, 30), False)])
 def test_mlp_keeps_no_pre_activation_and_equals_f_linear(shape, bias):
@@ -125,12 +135,7 @@ def test_mlp_keeps_no_pre_activation_and_equals_f_linear(shape, bias):
     assert sorted(t.numel() for t in saved if t.numel() >= x.numel()) == [x.numel(), hidden]
     ref = F.linear(F.gelu(F.linear(x, w1, b1)), w2, b2)
     torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-4)
-    g = torch.randn_like(ref)
-    inputs = [t for t in (leaf, w1, b1, w2, b2) if t is not None]
-    for ours, theirs in zip(torch.autograd.grad(out, inputs, g),
-                            torch.autograd.grad(ref, inputs, g)):
-        assert ours.shape == theirs.shape
-        torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-3)
+    _assert_same_gradients(out, ref, [leaf, w1, b1, w2, b2])
 
 
 def test_mlp_module_trains_through_the_function_and_infers_through_its_layers(monkeypatch):
@@ -178,12 +183,7 @@ def test_channel_mlp_runs_in_chunks_keeps_only_x_and_equals_f_linear(bias, monke
     assert out.shape == x.shape and out.is_contiguous() and len(calls) == 2 * 2 * 3
     ref = _channel_mlp_reference(x, w1, b1, w2, b2)
     torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-4)
-    g = torch.randn_like(ref)
-    inputs = [t for t in (x, w1, b1, w2, b2) if t is not None]
-    for ours, theirs in zip(torch.autograd.grad(out, inputs, g),
-                            torch.autograd.grad(ref, inputs, g)):
-        assert ours.shape == theirs.shape
-        torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-3)
+    _assert_same_gradients(out, ref, [x, w1, b1, w2, b2])
     with torch.no_grad():
         torch.testing.assert_close(gemm.channel_mlp(x, w1, b1, w2, b2), ref, rtol=1e-5,
                                    atol=1e-4)
