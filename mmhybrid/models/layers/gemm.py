@@ -166,6 +166,13 @@ def _onednn_applies(x: torch.Tensor, weight: torch.Tensor,
             and not torch.is_autocast_enabled('cpu') and not is_capturing())
 
 
+def _mlp_on_onednn(x: torch.Tensor, w1: torch.Tensor, b1: Optional[torch.Tensor],
+                   w2: torch.Tensor, b2: Optional[torch.Tensor]) -> bool:
+    """Whether both products of an MLP (x -> w1, b1 -> w2, b2) run on oneDNN."""
+    return (_onednn_applies(x, w1, b1) and w2.dtype == x.dtype
+            and (b2 is None or b2.dtype == x.dtype))
+
+
 def _linear(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor],
             gelu: bool) -> torch.Tensor:
     if not _onednn_applies(x, weight, bias):
@@ -187,8 +194,7 @@ def linear_gelu_linear(x: torch.Tensor, w1: torch.Tensor, b1: Optional[torch.Ten
     backward, which recomputes the pre-activation: a map of the hidden width less to write,
     keep and fault in, and the GELU runs inside the first product."""
     tensors = [t for t in (x, w1, b1, w2, b2) if t is not None]
-    if not (_onednn_applies(x, w1, b1) and w2.dtype == x.dtype
-            and (b2 is None or b2.dtype == x.dtype) and records_grad(tensors)):
+    if not (_mlp_on_onednn(x, w1, b1, w2, b2) and records_grad(tensors)):
         return linear(linear_gelu(x, w1, b1), w2, b2)
     out = _MlpFunction.apply(x.reshape(-1, x.shape[-1]), w1, b1, w2, b2)
     return out.reshape(*x.shape[:-1], w2.shape[0])
@@ -206,15 +212,13 @@ def channel_mlp(x: torch.Tensor, w1: torch.Tensor, b1: Optional[torch.Tensor], w
     forward, 2.8x forward and backward); in training only x is kept and each chunk's hidden
     map is recomputed in the backward.
     """
-    tensors = [t for t in (x, w1, b1, w2, b2) if t is not None]
-    if not (_onednn_applies(x, w1, b1) and w2.dtype == x.dtype
-            and (b2 is None or b2.dtype == x.dtype)):
+    if not _mlp_on_onednn(x, w1, b1, w2, b2):
         # Explicit permutations: ONNX export writes movedim's -1 into an invalid Transpose.
         last = x.dim() - 1
         out = linear_gelu_linear(x.permute(0, *range(2, x.dim()), 1), w1, b1, w2, b2)
         return out.permute(0, last, *range(1, last))
     flat = x.contiguous().view(x.shape[0], x.shape[1], -1)
-    if records_grad(tensors):
+    if records_grad([t for t in (x, w1, b1, w2, b2) if t is not None]):
         out = _ChannelMlpFunction.apply(flat, w1, b1, w2, b2)
     else:
         out = _channel_mlp_chunks(flat, w1, b1, w2, b2)
